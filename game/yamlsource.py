@@ -1,0 +1,144 @@
+"""Safe YAML reading that remembers where every key and item came from.
+
+PyYAML's SafeLoader never constructs Python objects from tags, so a level file cannot run code.
+On top of it we refuse oversized files and alias bombs, report duplicate keys (YAML silently keeps
+the last one), and keep a map from each data path to its (line, column) so that a schema error deep
+in a level can be reported at the line the trainer must fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Diagnostic, LoadError
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_NODES = 200_000  # counted with aliases expanded: stops "billion laughs" files
+
+PathKey = tuple[Any, ...]
+
+
+@dataclass
+class YamlSource:
+    """A parsed YAML file: its data and where each path in it sits in the text."""
+
+    path: Path
+    data: Any
+    positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, loc: PathKey) -> tuple[int, int]:
+        """Line and column (1-based) of the longest prefix of `loc` that exists in the file."""
+        for end in range(len(loc), -1, -1):
+            pos = self.positions.get(tuple(loc[:end]))
+            if pos is not None:
+                return pos
+        return (1, 1)
+
+
+class _Walker:
+    def __init__(self, path: Path):
+        self.path = path
+        self.count = 0
+        self.positions: dict[PathKey, tuple[int, int]] = {}
+        self.problems: list[Diagnostic] = []
+
+    def _mark(self, node: yaml.Node) -> tuple[int, int]:
+        return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def walk(self, node: yaml.Node, where: PathKey) -> None:
+        self.count += 1
+        if self.count > MAX_NODES:
+            line, col = self._mark(node)
+            raise LoadError([Diagnostic(str(self.path), line, col, "CQ002",
+                                        f"too many YAML nodes (over {MAX_NODES}, aliases expanded)")])
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, yaml.Node] = {}
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
+                if key == "<<":  # merge key: positions of merged keys stay at their source
+                    self.walk(value_node, where)
+                    continue
+                if key in seen:
+                    line, col = self._mark(key_node)
+                    first = seen[key].start_mark.line + 1
+                    self.problems.append(Diagnostic(
+                        str(self.path), line, col, "CQ019",
+                        f"duplicate key '{key}' (first on line {first}); the later value would win"))
+                seen[key] = key_node
+                # Positions are keyed by the constructed key; scalar keys that YAML reads as
+                # numbers or booleans are stored under their text too.
+                self.positions[where + (key,)] = self._mark(key_node)
+                self.walk(value_node, where + (key,))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self.positions[where + (index,)] = self._mark(item)
+                self.walk(item, where + (index,))
+
+
+def read_yaml(path: Path) -> YamlSource:
+    """Parse `path` safely. Raises LoadError with located diagnostics on any problem."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise LoadError([Diagnostic(name, 1, 1, "CQ001", f"cannot read file: {exc.strerror or exc}")])
+    if size > MAX_FILE_BYTES:
+        raise LoadError([Diagnostic(name, 1, 1, "CQ002",
+                                    f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes")])
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoadError([Diagnostic(name, 1, 1, "CQ001",
+                                    f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")])
+    except OSError as exc:
+        raise LoadError([Diagnostic(name, 1, 1, "CQ001", f"cannot read file: {exc.strerror or exc}")])
+    return parse_yaml(text, path)
+
+
+def parse_yaml(text: str, path: Path) -> YamlSource:
+    name = str(path)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = " ".join(p for p in (exc.context, exc.problem) if p)
+        raise LoadError([Diagnostic(name, line, col, "CQ001", f"YAML syntax error: {problem}")])
+    except yaml.YAMLError as exc:
+        raise LoadError([Diagnostic(name, 1, 1, "CQ001", f"YAML syntax error: {exc}")])
+    if root is None:
+        return YamlSource(path, None)
+    walker = _Walker(path)
+    walker.walk(root, ())
+    if walker.problems:
+        raise LoadError(walker.problems)
+    try:
+        data = yaml.SafeLoader(text).get_single_data()
+    except yaml.YAMLError as exc:  # e.g. an unknown tag such as !!python/object
+        mark = getattr(exc, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise LoadError([Diagnostic(name, line, col, "CQ001",
+                                    f"YAML error: {getattr(exc, 'problem', None) or exc}")])
+    return YamlSource(path, _normalise_keys(data), walker.positions)
+
+
+def _normalise_keys(data: Any) -> Any:
+    """Mapping keys become strings (YAML reads `1:` or `yes:` as numbers or booleans), so that
+    ids like node names always compare as text and match the recorded positions."""
+    if isinstance(data, dict):
+        return {(_key_text(k)): _normalise_keys(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_normalise_keys(v) for v in data]
+    return data
+
+
+def _key_text(key: Any) -> Any:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return str(key)

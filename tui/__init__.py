@@ -1,0 +1,1 @@
+"""CollectQuest's terminal interface (Textual) and command line."""
