@@ -68,6 +68,45 @@ class LevelSession:
         self._rng = random.Random(self.seed)
         self._enter_stage()
 
+    @classmethod
+    def resume(cls, level: Level, catalog: Catalog, mode: str, seed: int, record: list[dict[str, Any]],
+               clock: Clock = lambda: 0.0) -> LevelSession:
+        """Rebuild a session from a partial `record` (a level saved mid-play), ready to go on
+        where it stopped. Raises RecordError if the record does not fit the level."""
+        session = cls(level, catalog, mode=mode, clock=clock, seed=seed)
+        try:
+            for entry in record:
+                stage = session.stage
+                if stage is None or entry.get("kind") != stage.kind:
+                    raise RecordError("the saved progress does not match the level")
+                if isinstance(stage, DialogueStage):
+                    for index in entry["choices"]:
+                        session.choose(int(index))
+                    if session.dialogue_state is not None and session.dialogue_state.ended:
+                        session.finish_dialogue()
+                elif isinstance(stage, QuizStage):
+                    planned = planned_from_keys(stage, catalog, list(entry["questions"]))
+                    session.quiz_runner = quiz.QuizRunner(stage, planned, clock)
+                    session.record[-1]["questions"] = [p.key for p in planned]
+                    for answer in entry["answers"]:
+                        streak = session.quiz_runner.streak
+                        selection = None if answer["selection"] is None else frozenset(answer["selection"])
+                        scored = quiz.score_answer(stage, planned[session.quiz_runner.index], selection,
+                                                   float(answer["elapsed"]), streak)
+                        session.quiz_runner.answers.append(scored)
+                        session.record[-1]["answers"].append(
+                            {"selection": answer["selection"], "elapsed": float(answer["elapsed"])})
+                    if session.quiz_runner.finished:
+                        session.finish_quiz()
+                else:
+                    if entry.get("submitted"):
+                        session.submit_audit({int(k): v for k, v in dict(entry["flags"]).items()})
+        except RecordError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            raise RecordError(f"cannot resume the saved progress: {exc}") from None
+        return session
+
     # --- where we are -------------------------------------------------------------------
     @property
     def finished(self) -> bool:
@@ -143,6 +182,7 @@ class LevelSession:
             raise ValueError("the current stage is not an audit")
         result = audit.score(stage, flags)
         self.record[-1]["flags"] = {str(k): v for k, v in sorted(flags.items())}
+        self.record[-1]["submitted"] = True
         self._finish_stage(result)
         return result
 
