@@ -95,6 +95,9 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     path: list[Any] = []
     current = data
     for part in loc:
+        if isinstance(current, dict) and isinstance(part, str) and part not in current and (
+                part == current.get("kind") or "[" in part):
+            continue  # a union tag such as 'dialogue' or 'function-after[...]', not a key
         if isinstance(current, dict) and part in current:
             current = current[part]
             path.append(part)
