@@ -1,21 +1,85 @@
 """Saved progress, run history and the shared leaderboard.
 
-PUBLIC API (the TUI codes against these names; the implementation follows in the next commit).
+Three kinds of file, so that nothing is lost or half-written and cost does not grow with history:
+
+- `<saves>/profiles.json` — a TinyDB database (players, bests, 错题本, progress in a level) kept by
+  `AtomicJSONStorage`: every change is a read-modify-write under a cross-process `FileLock`
+  (`profiles.json.lock`), and the new file is written to a temporary file in the same folder,
+  flushed, fsynced and renamed over the old one with `os.replace`. A killed writer leaves the old
+  file intact.
+- `<saves>/runs.jsonl` — the history: one finished run per line (JSON Lines), only ever appended
+  (under `runs.jsonl.lock`, fsynced), so recording a run never rewrites history. A line torn by a
+  killed writer is skipped on read and cut off by the next writer.
+- the leaderboard (default `<saves>/leaderboard.json`; may live on a shared folder): per level and
+  player, the best assessment run and how many assessment runs counted. It is kept apart from the
+  history, so the top-20 query reads players × levels entries, never every run. Each entry keeps the
+  inputs of its best run, so `collectquest verify` can re-score it even when the run was recorded
+  on another machine.
+
+Scoring rules kept here:
+- bests (for unlocking, stars, rank) count practice and assessment runs; autoplay runs never count.
+- the leaderboard counts assessment runs only; autoplay runs are kept in a separate slot and shown
+  only when asked (`include_autoplay`).
+- overall = the sum of a player's per-level bests; a team's score = the MEAN of its members'
+  scores (members = players with at least one counted run), so teams of different sizes compare
+  fairly.
+
+Every file is UTF-8 JSON with readable Chinese (ensure_ascii=False) and carries `format_version`.
+`MIGRATIONS` holds the upgrade steps for the next version. A file that cannot be read (bad JSON,
+wrong shape, unknown version) is moved aside as `<name>.corrupt-<timestamp>`, reported in
+`SaveStore.problems`, and a fresh file is started: nothing is silently overwritten.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import re
+import tempfile
+import time
+import unicodedata
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock, Timeout
+from tinydb import Query
+from tinydb.storages import Storage
+from tinydb.table import Table
 
 from .progression import BestResult
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SAVES_DIR = ROOT / "saves"
+
 FORMAT_VERSION = 1
+PROFILES_FILE = "profiles.json"
+RUNS_FILE = "runs.jsonl"
+LEADERBOARD_FILE = "leaderboard.json"
+LOCK_TIMEOUT = 30.0  # seconds; a shared folder may be slow, but a dead lock must not hang forever
+NAME_MAX = 24
+DEFAULT_TEAM = "未分组"
+WRONG_KEEP = 300  # 错题本 entries kept per player
+STALE_TEMP_SECONDS = 600
+
+RUNS_KIND = "collectquest-runs"
+LEADERBOARD_KIND = "collectquest-leaderboard"
+PROFILE_TABLES = ("_meta", "players", "bests", "wrong", "progress")
+
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+MIGRATIONS: dict[tuple[str, int], Migration] = {}
+"""(file kind, version) -> function turning data of that version into data of version + 1.
+File kinds: "profiles", "leaderboard", "runs" (applied to each run line). Add an entry here when
+FORMAT_VERSION goes up; files are upgraded when read and written back in the new version."""
+
+
+# --------------------------------------------------------------------------------------------
+# Public records
+# --------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -50,6 +114,35 @@ class RunRecord:
     autoplay: bool = False
     stage_scores: list[int] = field(default_factory=list)
 
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> RunRecord:
+        """Build a record from stored data; ValueError if a field is missing or of the wrong kind."""
+        if not isinstance(data, dict):
+            raise ValueError("a run must be a JSON object")
+        kinds: dict[str, tuple[type, ...]] = {
+            "run_id": (str,), "player_id": (str,), "player": (str,), "team": (str,), "level_id": (str,),
+            "mode": (str,), "seed": (int,), "started": (str,), "finished": (str,), "duration": (int, float),
+            "inputs": (list,), "total": (int,), "passed": (bool,), "stars": (int,), "dimensions": (dict,),
+            "violations": (list,), "wrong_questions": (list,), "autoplay": (bool,), "stage_scores": (list,),
+        }
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in data:
+                if f.name in ("autoplay", "stage_scores"):
+                    continue
+                raise ValueError(f"missing field {f.name!r}")
+            value = data[f.name]
+            allowed = kinds[f.name]
+            if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
+                raise ValueError(f"field {f.name!r} has the wrong type")
+            values[f.name] = value
+        if values["mode"] not in ("practice", "assessment"):
+            raise ValueError(f"unknown mode {values['mode']!r}")
+        return cls(**values)
+
 
 @dataclass(frozen=True)
 class LeaderboardEntry:
@@ -64,9 +157,22 @@ class LeaderboardEntry:
     player_id: str | None = None
     members: int = 0
 
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"player": self.player, "team": self.team, "score": self.score,
+                                "attempts": self.attempts, "when": self.when}
+        if self.level_id is not None:
+            data["level"] = self.level_id
+        if self.members:
+            data["members"] = self.members
+        return data
+
 
 class StorageProblem(Exception):
     """A save file that cannot be used (message in Chinese, with the path)."""
+
+
+class CorruptFile(ValueError):
+    """Raised by a validator: the file's content is not what this version of the game wrote."""
 
 
 def default_saves_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -75,47 +181,708 @@ def default_saves_dir(override: str | os.PathLike[str] | None = None) -> Path:
     return Path(chosen) if chosen else DEFAULT_SAVES_DIR
 
 
-class SaveStore:
-    """All saved data of one saves folder plus one (possibly shared) leaderboard file."""
+def default_leaderboard_file(saves_dir: Path, override: str | os.PathLike[str] | None = None) -> Path:
+    """The leaderboard: the argument, else $COLLECTQUEST_LEADERBOARD, else <saves>/leaderboard.json."""
+    chosen = override or os.environ.get("COLLECTQUEST_LEADERBOARD")
+    return Path(chosen) if chosen else Path(saves_dir) / LEADERBOARD_FILE
 
-    problems: list[str]
+
+def now_iso() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+# --------------------------------------------------------------------------------------------
+# Names
+# --------------------------------------------------------------------------------------------
+
+_BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F)}
+
+
+def clean_name(raw: str, what: str = "名字") -> str:
+    """A name as shown on screens: no control characters, single spaces, at most 24 characters.
+
+    Names are literal text: Rich markup such as "[red]x[/]" is kept as typed (the screens escape
+    it). Raises ValueError (in Chinese) if nothing is left."""
+    if not isinstance(raw, str):
+        raise ValueError(f"{what}必须是文字")
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in raw
+        if ch.isspace() or (unicodedata.category(ch) != "Cc" and ch not in _BIDI_CONTROLS)
+    )
+    name = re.sub(r" +", " ", kept).strip()
+    name = name[:NAME_MAX].rstrip("\u200d ")
+    if not name:
+        raise ValueError(f"{what}不能为空")
+    return name
+
+
+# --------------------------------------------------------------------------------------------
+# Atomic files
+# --------------------------------------------------------------------------------------------
+
+
+def _fsync_dir(directory: Path) -> None:
+    # Makes the rename itself durable; not every platform or file system allows it.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _read_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# Read once at import: os.umask can only be read by setting it, which is not thread-safe later.
+_NEW_FILE_MODE = 0o666 & ~_read_umask()
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Replace `path` with `text` so that readers see either the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        mode = _NEW_FILE_MODE
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        try:
+            os.fchmod(fd, mode)  # mkstemp makes 0600; a shared leaderboard must stay readable
+        except (AttributeError, OSError):
+            pass
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+
+def move_aside(path: Path) -> Path:
+    """Rename a damaged file to `<name>.corrupt-<timestamp>` (never overwriting an older backup)."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    os.replace(path, target)
+    return target
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Temporary files left by writers that were killed before their rename."""
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for temp in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if temp.stat().st_mtime < cutoff:
+                temp.unlink()
+        except OSError:
+            pass
+
+
+def _lock_for(path: Path) -> FileLock:
+    return FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT)
+
+
+def _migrate(kind: str, data: dict[str, Any], version: Any, where: Path) -> dict[str, Any]:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1 or version > FORMAT_VERSION:
+        raise CorruptFile(f"未知的格式版本 {version!r}(本程序支持 1–{FORMAT_VERSION})")
+    while version < FORMAT_VERSION:
+        step = MIGRATIONS.get((kind, version))
+        if step is None:
+            raise CorruptFile(f"没有从格式版本 {version} 升级的方法")
+        data = step(data)
+        version += 1
+    return data
+
+
+class AtomicJSONStorage(Storage):
+    """A TinyDB storage (also used on its own for the leaderboard) that is safe across processes.
+
+    Use it inside `transaction()`: the file lock is held for the whole read-modify-write, reads in
+    the transaction share one parsed copy, and all writes become one atomic replace at the end (so
+    a change to several tables is all-or-nothing). A file that fails `validate` is moved aside and
+    reported through `on_problem`, and the transaction starts from `fresh()`.
+    """
+
+    def __init__(self, path: Path, kind: str, validate: Callable[[Any], dict[str, Any]],
+                 fresh: Callable[[], dict[str, Any]], on_problem: Callable[[str], None]) -> None:
+        self.path = Path(path)
+        self.kind = kind
+        self.lock = _lock_for(self.path)
+        self._validate = validate
+        self._fresh = fresh
+        self._on_problem = on_problem
+        self._depth = 0
+        self._data: dict[str, Any] | None = None
+        self._dirty = False
+
+    @contextmanager
+    def transaction(self) -> Iterator[AtomicJSONStorage]:
+        try:
+            self.lock.acquire()
+        except Timeout:
+            raise StorageProblem(f"存档文件被其他程序长时间占用,请稍后再试:{self.lock.lock_file}") from None
+        self._depth += 1
+        try:
+            yield self
+            if self._depth == 1 and self._dirty and self._data is not None:
+                atomic_write_text(self.path, dumps(self._data))
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                self._data = None
+                self._dirty = False
+            self.lock.release()
+
+    def read(self) -> dict[str, Any]:
+        with self.transaction():
+            if self._data is None:
+                self._data = self._load()
+            return self._data
+
+    def write(self, data: dict[str, Any]) -> None:
+        with self.transaction():
+            self._data = data
+            self._dirty = True
+
+    def _load(self) -> dict[str, Any]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return self._fresh()
+        except UnicodeDecodeError:
+            return self._quarantine("不是 UTF-8 文本")
+        except OSError as exc:
+            raise StorageProblem(f"无法读取存档文件 {self.path}:{exc.strerror or exc}") from None
+        if not text.strip():
+            return self._fresh()
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as exc:
+            return self._quarantine(f"JSON 格式错误(第 {exc.lineno} 行)")
+        try:
+            return self._validate(raw)
+        except CorruptFile as exc:
+            return self._quarantine(str(exc))
+
+    def _quarantine(self, reason: str) -> dict[str, Any]:
+        backup = move_aside(self.path)
+        self._on_problem(f"存档文件 {self.path} 已损坏或被手工改动({reason}),"
+                         f"已移到 {backup} 保存,并重新开始一个新文件。")
+        self._dirty = True  # write the fresh file so every process sees the same state
+        return self._fresh()
+
+
+# --------------------------------------------------------------------------------------------
+# File shapes
+# --------------------------------------------------------------------------------------------
+
+
+def fresh_profiles() -> dict[str, Any]:
+    return {"_meta": {"1": {"format_version": FORMAT_VERSION, "kind": "collectquest-profiles"}}}
+
+
+def _profiles_validator(path: Path) -> Callable[[Any], dict[str, Any]]:
+    def validate(raw: Any) -> dict[str, Any]:
+        if not isinstance(raw, dict):
+            raise CorruptFile("顶层不是对象")
+        meta = raw.get("_meta")
+        if not isinstance(meta, dict) or not isinstance(meta.get("1"), dict):
+            raise CorruptFile("缺少 _meta 版本信息")
+        version = meta["1"].get("format_version")
+        data = _migrate("profiles", raw, version, path)
+        data["_meta"] = fresh_profiles()["_meta"]
+        for name, table in data.items():
+            if not isinstance(table, dict) or not all(isinstance(d, dict) and k.isdigit() for k, d in table.items()):
+                raise CorruptFile(f"表 {name} 的结构不对")
+        expected = {
+            "players": {"id": str, "name": str, "team": str, "created": str},
+            "bests": {"player_id": str, "level_id": str, "score": int, "stars": int, "passed": bool,
+                      "attempts": int},
+            "wrong": {"player_id": str, "keys": list},
+            "progress": {"player_id": str, "snapshot": dict},
+        }
+        for name, shape in expected.items():
+            for doc in data.get(name, {}).values():
+                for key, kind in shape.items():
+                    if not isinstance(doc.get(key), kind):
+                        raise CorruptFile(f"表 {name} 中有一条记录的 {key} 缺失或类型不对")
+        return data
+
+    return validate
+
+
+def fresh_leaderboard() -> dict[str, Any]:
+    return {"format_version": FORMAT_VERSION, "kind": LEADERBOARD_KIND, "levels": {}}
+
+
+def _valid_slot(slot: Any) -> bool:
+    return slot is None or (
+        isinstance(slot, dict)
+        and isinstance(slot.get("score"), int) and not isinstance(slot.get("score"), bool)
+        and isinstance(slot.get("attempts"), int) and isinstance(slot.get("when"), str)
+    )
+
+
+def _leaderboard_validator(path: Path) -> Callable[[Any], dict[str, Any]]:
+    def validate(raw: Any) -> dict[str, Any]:
+        if not isinstance(raw, dict) or raw.get("kind") != LEADERBOARD_KIND:
+            raise CorruptFile("不是 CollectQuest 排行榜文件")
+        data = _migrate("leaderboard", raw, raw.get("format_version"), path)
+        data["format_version"] = FORMAT_VERSION
+        levels = data.get("levels")
+        if not isinstance(levels, dict):
+            raise CorruptFile("缺少 levels")
+        for players in levels.values():
+            if not isinstance(players, dict):
+                raise CorruptFile("levels 的结构不对")
+            for entry in players.values():
+                if not (isinstance(entry, dict) and isinstance(entry.get("player"), str)
+                        and isinstance(entry.get("team"), str)
+                        and _valid_slot(entry.get("best")) and _valid_slot(entry.get("autoplay"))):
+                    raise CorruptFile("排行榜中有一条记录的结构不对")
+        return data
+
+    return validate
+
+
+# --------------------------------------------------------------------------------------------
+# Append-only run history
+# --------------------------------------------------------------------------------------------
+
+
+class RunHistory:
+    """runs.jsonl: a header line with the format version, then one run per line, append-only."""
+
+    def __init__(self, path: Path, on_problem: Callable[[str], None]) -> None:
+        self.path = Path(path)
+        self.lock = _lock_for(self.path)
+        self._on_problem = on_problem
+        self.bad_lines: list[int] = []
+
+    @staticmethod
+    def header() -> bytes:
+        return (json.dumps({"format_version": FORMAT_VERSION, "kind": RUNS_KIND}) + "\n").encode()
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        try:
+            self.lock.acquire()
+        except Timeout:
+            raise StorageProblem(f"运行记录被其他程序长时间占用,请稍后再试:{self.lock.lock_file}") from None
+        try:
+            yield
+        finally:
+            self.lock.release()
+
+    def check(self) -> None:
+        """On open: set aside a history whose header is wrong; cut off a torn last line."""
+        if not self.path.exists():
+            return
+        with self._locked():
+            try:
+                with open(self.path, "rb") as handle:
+                    first = handle.readline()
+            except FileNotFoundError:
+                return
+            if first and first.endswith(b"\n"):
+                try:
+                    self._header_version(first)
+                except CorruptFile as exc:
+                    backup = move_aside(self.path)
+                    self._on_problem(f"运行记录 {self.path} 无法识别({exc}),已移到 {backup} 保存,"
+                                     "并重新开始记录。")
+                    return
+            self._repair_tail()
+
+    def _header_version(self, line: bytes) -> int:
+        try:
+            head = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise CorruptFile("第一行不是格式说明") from None
+        if not isinstance(head, dict) or head.get("kind") != RUNS_KIND:
+            raise CorruptFile("第一行不是格式说明")
+        version = head.get("format_version")
+        _migrate("runs", {}, version, self.path)  # raises CorruptFile on an unknown version
+        return int(version)
+
+    def _repair_tail(self) -> bool:
+        """Cut a last line that has no newline (a writer was killed mid-append). Call under the lock."""
+        try:
+            handle = open(self.path, "r+b")
+        except FileNotFoundError:
+            return False
+        with handle:
+            size = handle.seek(0, os.SEEK_END)
+            if size == 0:
+                return False
+            handle.seek(size - 1)
+            if handle.read(1) == b"\n":
+                return False
+            end = size
+            keep = 0
+            while end > 0:
+                start = max(0, end - 65536)
+                handle.seek(start)
+                chunk = handle.read(end - start)
+                cut = chunk.rfind(b"\n")
+                if cut >= 0:
+                    keep = start + cut + 1
+                    break
+                end = start
+            handle.truncate(keep)
+            handle.flush()
+            os.fsync(handle.fileno())
+        self._on_problem(f"运行记录 {self.path} 的最后一行不完整(写入时程序被中断),已删去这半行。")
+        return True
+
+    def append(self, run: dict[str, Any]) -> None:
+        line = (json.dumps(run, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._locked():
+            self._repair_tail()
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+            try:
+                if os.fstat(fd).st_size == 0:
+                    line = self.header() + line
+                # One write call per run: with O_APPEND the line lands whole at the end.
+                written = os.write(fd, line)
+                while written < len(line):
+                    written += os.write(fd, line[written:])
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def __iter__(self) -> Iterator[RunRecord]:
+        """Every readable run in order. Torn last lines are skipped silently; other bad lines are
+        skipped and their line numbers kept in `bad_lines`."""
+        self.bad_lines = []
+        try:
+            handle = open(self.path, "rb")
+        except FileNotFoundError:
+            return
+        with handle:
+            version = FORMAT_VERSION
+            for number, line in enumerate(handle, start=1):
+                if not line.endswith(b"\n"):
+                    break  # being written right now, or torn by a killed writer
+                if number == 1:
+                    try:
+                        version = self._header_version(line)
+                    except CorruptFile:
+                        self.bad_lines.append(number)
+                    continue
+                if not line.strip():
+                    continue
+                try:
+                    data = json.loads(line)
+                    if version < FORMAT_VERSION:
+                        data = _migrate("runs", data, version, self.path)
+                    yield RunRecord.from_dict(data)
+                except (json.JSONDecodeError, UnicodeDecodeError, ValueError, CorruptFile):
+                    self.bad_lines.append(number)
+
+
+# --------------------------------------------------------------------------------------------
+# The store
+# --------------------------------------------------------------------------------------------
+
+
+def _best_from_doc(doc: dict[str, Any]) -> BestResult:
+    return BestResult(doc["level_id"], doc["score"], doc["stars"], doc["passed"], doc["attempts"])
+
+
+def _parse_when(text: str) -> float:
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return 0.0
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment.timestamp()
+
+
+def _rank(entries: list[LeaderboardEntry], limit: int) -> list[LeaderboardEntry]:
+    # Best score first; on a tie, whoever reached it first.
+    entries.sort(key=lambda e: (-e.score, _parse_when(e.when), e.player, e.player_id or ""))
+    return entries[:limit] if limit and limit > 0 else entries
+
+
+class SaveStore:
+    """All saved data of one saves folder plus one (possibly shared) leaderboard file.
+
+    Opening never fails on a damaged file: it is moved aside and described in `problems`, which
+    the game shows to the player."""
 
     def __init__(self, saves_dir: Path, leaderboard_file: Path | None = None) -> None:
-        raise NotImplementedError
+        self.saves_dir = Path(saves_dir)
+        self.leaderboard_file = Path(leaderboard_file) if leaderboard_file else self.saves_dir / LEADERBOARD_FILE
+        self.problems: list[str] = []
+        try:
+            self.saves_dir.mkdir(parents=True, exist_ok=True)
+            self.leaderboard_file.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageProblem(f"无法创建存档文件夹 {self.saves_dir}:{exc.strerror or exc}") from None
+        profiles_path = self.saves_dir / PROFILES_FILE
+        self._profiles = AtomicJSONStorage(profiles_path, "profiles", _profiles_validator(profiles_path),
+                                           fresh_profiles, self._note)
+        self._board = AtomicJSONStorage(self.leaderboard_file, "leaderboard",
+                                        _leaderboard_validator(self.leaderboard_file), fresh_leaderboard,
+                                        self._note)
+        self._history = RunHistory(self.saves_dir / RUNS_FILE, self._note)
+        for path in (profiles_path, self.leaderboard_file):
+            _remove_stale_temps(path)
+        with self._profiles.transaction():
+            self._profiles.read()
+        with self._board.transaction():
+            self._board.read()
+        self._history.check()
 
+    @property
+    def runs_file(self) -> Path:
+        return self._history.path
+
+    @property
+    def profiles_file(self) -> Path:
+        return self._profiles.path
+
+    def _note(self, message: str) -> None:
+        if message not in self.problems:
+            self.problems.append(message)
+
+    def _table(self, name: str) -> Table:
+        # A fresh Table every time: TinyDB caches query results and the next document id per
+        # Table object, and both go stale when another process writes the file.
+        return Table(self._profiles, name, cache_size=0)
+
+    # --- players -------------------------------------------------------------------------
     def players(self) -> list[Player]:
-        raise NotImplementedError
+        with self._profiles.transaction():
+            docs = self._table("players").all()
+        players = [Player(d["id"], d["name"], d["team"], d["created"]) for d in docs]
+        return sorted(players, key=lambda p: (p.created, p.name))
 
     def create_player(self, name: str, team: str) -> Player:
-        raise NotImplementedError
+        """A new trainee. Raises ValueError (Chinese message) for an empty name or a name already
+        used in the same team."""
+        name = clean_name(name, "学员名字")
+        team = clean_name(team, "团队名") if team and team.strip() else DEFAULT_TEAM
+        with self._profiles.transaction():
+            table = self._table("players")
+            q = Query()
+            if table.search((q.name == name) & (q.team == team)):
+                raise ValueError(f"团队「{team}」里已经有名叫「{name}」的学员,请换一个名字(例如加上工号)")
+            player = Player(uuid.uuid4().hex[:12], name, team, now_iso())
+            table.insert(asdict(player))
+        return player
 
     def get_player(self, player_id: str) -> Player | None:
-        raise NotImplementedError
+        with self._profiles.transaction():
+            doc = self._table("players").get(Query().id == player_id)
+        if doc is None or isinstance(doc, list):
+            return None
+        return Player(doc["id"], doc["name"], doc["team"], doc["created"])
 
-    def find_player(self, name: str) -> Player | None:
-        raise NotImplementedError
+    def find_player(self, name: str, team: str | None = None) -> Player | None:
+        """The player with this (cleaned) name, in `team` if given; None if there is none."""
+        try:
+            name = clean_name(name)
+        except ValueError:
+            return None
+        matches = [p for p in self.players() if p.name == name and (team is None or p.team == team)]
+        return matches[0] if matches else None
 
+    # --- runs ----------------------------------------------------------------------------
     def record_run(self, run: RunRecord) -> None:
-        raise NotImplementedError
+        """Append the run to the history, then update bests, 错题本 and the leaderboard."""
+        if run.mode not in ("practice", "assessment"):
+            raise ValueError(f"unknown mode {run.mode!r}")
+        data = run.to_dict()
+        RunRecord.from_dict(data)  # never store a record that could not be read back
+        self._history.append(data)
+        with self._profiles.transaction():
+            if not run.autoplay:
+                self._update_best(run)
+            if run.wrong_questions and not run.autoplay:
+                self._update_wrong(run.player_id, run.wrong_questions)
+        if run.mode == "assessment":
+            with self._board.transaction():
+                self._update_leaderboard(run)
 
-    def bests(self, player_id: str) -> dict[str, BestResult]:
-        raise NotImplementedError
+    def _update_best(self, run: RunRecord) -> None:
+        table = self._table("bests")
+        q = Query()
+        cond = (q.player_id == run.player_id) & (q.level_id == run.level_id)
+        old = table.get(cond)
+        if old is None or isinstance(old, list):
+            table.insert({"player_id": run.player_id, "level_id": run.level_id, "score": run.total,
+                          "stars": run.stars, "passed": run.passed, "attempts": 1,
+                          "when": run.finished, "run_id": run.run_id})
+            return
+        update: dict[str, Any] = {"attempts": old["attempts"] + 1, "passed": old["passed"] or run.passed,
+                                  "stars": max(old["stars"], run.stars)}
+        if run.total > old["score"]:
+            update.update(score=run.total, when=run.finished, run_id=run.run_id)
+        table.update(update, doc_ids=[old.doc_id])
+
+    def _update_wrong(self, player_id: str, keys: list[str]) -> None:
+        table = self._table("wrong")
+        doc = table.get(Query().player_id == player_id)
+        old: list[str] = list(doc["keys"]) if doc is not None and not isinstance(doc, list) else []
+        newest = list(dict.fromkeys(reversed(keys)))  # the last wrong answer is the newest
+        merged = (newest + [k for k in old if k not in newest])[:WRONG_KEEP]
+        if doc is None or isinstance(doc, list):
+            table.insert({"player_id": player_id, "keys": merged})
+        else:
+            table.update({"keys": merged}, doc_ids=[doc.doc_id])
+
+    def _update_leaderboard(self, run: RunRecord) -> None:
+        data = self._board.read()
+        players = data["levels"].setdefault(run.level_id, {})
+        entry = players.setdefault(run.player_id, {"player": run.player, "team": run.team,
+                                                   "best": None, "autoplay": None})
+        entry["player"], entry["team"] = run.player, run.team
+        slot_name = "autoplay" if run.autoplay else "best"
+        slot = entry.get(slot_name)
+        attempts = (slot["attempts"] if slot else 0) + 1
+        if slot is None or run.total > slot["score"]:
+            slot = {"score": run.total, "stars": run.stars, "passed": run.passed, "when": run.finished,
+                    "run_id": run.run_id, "seed": run.seed, "inputs": run.inputs}
+        slot["attempts"] = attempts
+        entry[slot_name] = slot
+        self._board.write(data)
 
     def runs(self, player_id: str | None = None, level_id: str | None = None) -> Iterator[RunRecord]:
-        raise NotImplementedError
+        """Recorded runs, oldest first (reads the whole history: for reports and verify)."""
+        for run in self._history:
+            if (player_id is None or run.player_id == player_id) and (level_id is None or run.level_id == level_id):
+                yield run
+        if self._history.bad_lines:
+            shown = ", ".join(str(n) for n in self._history.bad_lines[:10])
+            more = " 等" if len(self._history.bad_lines) > 10 else ""
+            self._note(f"运行记录 {self._history.path} 第 {shown}{more} 行无法读取,已跳过。")
+
+    @property
+    def unreadable_run_lines(self) -> list[int]:
+        """Line numbers skipped by the last full pass of `runs()`."""
+        return list(self._history.bad_lines)
+
+    def bests(self, player_id: str) -> dict[str, BestResult]:
+        with self._profiles.transaction():
+            docs = self._table("bests").search(Query().player_id == player_id)
+        return {d["level_id"]: _best_from_doc(d) for d in docs}
+
+    def all_bests(self) -> dict[str, dict[str, BestResult]]:
+        """player id -> level id -> best, as stored."""
+        with self._profiles.transaction():
+            docs = self._table("bests").all()
+        result: dict[str, dict[str, BestResult]] = {}
+        for d in docs:
+            result.setdefault(d["player_id"], {})[d["level_id"]] = _best_from_doc(d)
+        return result
 
     def wrong_questions(self, player_id: str) -> list[str]:
-        raise NotImplementedError
+        with self._profiles.transaction():
+            doc = self._table("wrong").get(Query().player_id == player_id)
+        if doc is None or isinstance(doc, list):
+            return []
+        return [k for k in doc["keys"] if isinstance(k, str)]
 
+    # --- a level in progress ---------------------------------------------------------------
     def save_progress(self, player_id: str, snapshot: dict[str, Any]) -> None:
-        raise NotImplementedError
+        json.dumps(snapshot)  # refuse what could not be stored, before touching the file
+        with self._profiles.transaction():
+            self._table("progress").upsert({"player_id": player_id, "snapshot": snapshot},
+                                           Query().player_id == player_id)
 
     def load_progress(self, player_id: str) -> dict[str, Any] | None:
-        raise NotImplementedError
+        with self._profiles.transaction():
+            doc = self._table("progress").get(Query().player_id == player_id)
+        if doc is None or isinstance(doc, list):
+            return None
+        return dict(doc["snapshot"])
 
     def clear_progress(self, player_id: str) -> None:
-        raise NotImplementedError
+        with self._profiles.transaction():
+            self._table("progress").remove(Query().player_id == player_id)
+
+    # --- leaderboard -----------------------------------------------------------------------
+    def leaderboard_data(self) -> dict[str, Any]:
+        """The raw leaderboard document (for verify)."""
+        with self._board.transaction():
+            return json.loads(json.dumps(self._board.read()))
 
     def leaderboard(self, level_id: str | None = None, teams: bool = False, include_autoplay: bool = False,
                     limit: int = 20) -> list[LeaderboardEntry]:
-        raise NotImplementedError
+        """Best first. Per level: each player's best assessment score. Overall (no level): the sum
+        of a player's per-level bests. Teams: the mean of their members' scores."""
+        with self._board.transaction():
+            levels: dict[str, dict[str, Any]] = self._board.read()["levels"]
+            if level_id is not None:
+                levels = {level_id: levels.get(level_id, {})}
+            per_player = self._player_scores(levels, include_autoplay)
+        if teams:
+            return _rank(self._team_scores(per_player), limit)
+        return _rank(per_player, limit)
+
+    @staticmethod
+    def _counted(entry: dict[str, Any], include_autoplay: bool) -> tuple[int, int, str] | None:
+        """(score, attempts, when) of one leaderboard entry, or None if nothing counts."""
+        slots = [entry.get("best")] + ([entry.get("autoplay")] if include_autoplay else [])
+        slots = [s for s in slots if s]
+        if not slots:
+            return None
+        top = max(slots, key=lambda s: (s["score"], -_parse_when(s["when"])))
+        return top["score"], sum(s["attempts"] for s in slots), top["when"]
+
+    def _player_scores(self, levels: dict[str, dict[str, Any]], include_autoplay: bool) -> list[LeaderboardEntry]:
+        totals: dict[str, dict[str, Any]] = {}
+        for players in levels.values():
+            for player_id, entry in players.items():
+                counted = self._counted(entry, include_autoplay)
+                if counted is None:
+                    continue
+                score, attempts, when = counted
+                row = totals.setdefault(player_id, {"player": entry["player"], "team": entry["team"],
+                                                    "score": 0, "attempts": 0, "when": when})
+                row["score"] += score
+                row["attempts"] += attempts
+                if _parse_when(when) > _parse_when(row["when"]):
+                    row["when"] = when
+        level = next(iter(levels)) if len(levels) == 1 else None
+        return [LeaderboardEntry(r["player"], r["team"], r["score"], r["attempts"], r["when"], level, pid)
+                for pid, r in totals.items()]
+
+    @staticmethod
+    def _team_scores(players: list[LeaderboardEntry]) -> list[LeaderboardEntry]:
+        groups: dict[str, list[LeaderboardEntry]] = {}
+        for entry in players:
+            groups.setdefault(entry.team, []).append(entry)
+        rows = []
+        for team, members in groups.items():
+            mean = round(sum(m.score for m in members) / len(members))
+            latest = max(members, key=lambda m: _parse_when(m.when)).when
+            rows.append(LeaderboardEntry(team, team, mean, sum(m.attempts for m in members), latest,
+                                         members[0].level_id, None, len(members)))
+        return rows
