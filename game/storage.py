@@ -412,7 +412,9 @@ def _profiles_validator(path: Path) -> Callable[[Any], dict[str, Any]]:
             raise CorruptFile("缺少 _meta 版本信息")
         version = meta["1"].get("format_version")
         data = _migrate("profiles", raw, version, path)
-        data["_meta"] = fresh_profiles()["_meta"]
+        data["_meta"]["1"]["format_version"] = FORMAT_VERSION
+        if not _valid_marker(data["_meta"]["1"].get("applied")):
+            raise CorruptFile("_meta 中的 applied 结构不对")
         for name, table in data.items():
             if not isinstance(table, dict) or not all(isinstance(d, dict) and k.isdigit() for k, d in table.items()):
                 raise CorruptFile(f"表 {name} 的结构不对")
@@ -433,8 +435,14 @@ def _profiles_validator(path: Path) -> Callable[[Any], dict[str, Any]]:
     return validate
 
 
+def _valid_marker(marker: Any) -> bool:
+    """How far a file has taken in the history: {"history": id, "offset": bytes}, or absent."""
+    return marker is None or (isinstance(marker, dict) and isinstance(marker.get("history"), str)
+                              and isinstance(marker.get("offset"), int))
+
+
 def fresh_leaderboard() -> dict[str, Any]:
-    return {"format_version": FORMAT_VERSION, "kind": LEADERBOARD_KIND, "levels": {}}
+    return {"format_version": FORMAT_VERSION, "kind": LEADERBOARD_KIND, "levels": {}, "applied": {}}
 
 
 def _valid_slot(slot: Any) -> bool:
@@ -454,6 +462,9 @@ def _leaderboard_validator(path: Path) -> Callable[[Any], dict[str, Any]]:
         levels = data.get("levels")
         if not isinstance(levels, dict):
             raise CorruptFile("缺少 levels")
+        applied = data.setdefault("applied", {})
+        if not isinstance(applied, dict) or not all(_valid_marker(m) for m in applied.values()):
+            raise CorruptFile("applied 的结构不对")
         for players in levels.values():
             if not isinstance(players, dict):
                 raise CorruptFile("levels 的结构不对")
@@ -473,7 +484,9 @@ def _leaderboard_validator(path: Path) -> Callable[[Any], dict[str, Any]]:
 
 
 class RunHistory:
-    """runs.jsonl: a header line with the format version, then one run per line, append-only."""
+    """runs.jsonl: a header line (format version and a random history id), then one run per line,
+    append-only. Byte offsets into it mark how far bests and the leaderboard have been brought up
+    to date (see SaveStore.record_run)."""
 
     def __init__(self, path: Path, on_problem: Callable[[str], None]) -> None:
         self.path = Path(path)
@@ -483,10 +496,11 @@ class RunHistory:
 
     @staticmethod
     def header() -> bytes:
-        return (json.dumps({"format_version": FORMAT_VERSION, "kind": RUNS_KIND}) + "\n").encode()
+        head = {"format_version": FORMAT_VERSION, "kind": RUNS_KIND, "history_id": uuid.uuid4().hex}
+        return (json.dumps(head) + "\n").encode()
 
     @contextmanager
-    def _locked(self) -> Iterator[None]:
+    def locked(self) -> Iterator[None]:
         try:
             self.lock.acquire()
         except Timeout:
@@ -500,7 +514,7 @@ class RunHistory:
         """On open: set aside a history whose header is wrong; cut off a torn last line."""
         if not self.path.exists():
             return
-        with self._locked():
+        with self.locked():
             try:
                 with open(self.path, "rb") as handle:
                     first = handle.readline()
@@ -508,7 +522,7 @@ class RunHistory:
                 return
             if first and first.endswith(b"\n"):
                 try:
-                    self._header_version(first)
+                    self._parse_header(first)
                 except CorruptFile as exc:
                     backup = move_aside(self.path)
                     self._on_problem(f"运行记录 {self.path} 无法识别({exc}),已移到 {backup} 保存,"
@@ -516,16 +530,59 @@ class RunHistory:
                     return
             self._repair_tail()
 
-    def _header_version(self, line: bytes) -> int:
+    def _parse_header(self, line: bytes) -> tuple[int, str]:
+        """(format version, history id) from the first line; CorruptFile if it is not a header."""
         try:
             head = json.loads(line)
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise CorruptFile("第一行不是格式说明") from None
-        if not isinstance(head, dict) or head.get("kind") != RUNS_KIND:
+        if not isinstance(head, dict) or head.get("kind") != RUNS_KIND or not isinstance(head.get("history_id"), str):
             raise CorruptFile("第一行不是格式说明")
         version = head.get("format_version")
         _migrate("runs", {}, version, self.path)  # raises CorruptFile on an unknown version
-        return int(version)
+        return int(version), head["history_id"]
+
+    def identity(self) -> tuple[str, int] | None:
+        """(history id, size in bytes), or None if there is no usable history yet. No lock needed:
+        the header never changes once written."""
+        try:
+            with open(self.path, "rb") as handle:
+                first = handle.readline()
+                size = handle.seek(0, os.SEEK_END)
+        except FileNotFoundError:
+            return None
+        if not first.endswith(b"\n"):
+            return None
+        try:
+            return self._parse_header(first)[1], size
+        except CorruptFile:
+            return None
+
+    def prepare(self) -> tuple[str, int]:
+        """Under the lock: make sure the file has a header and no torn tail; (history id, size)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._repair_tail()
+        known = self.identity()
+        if known is not None:
+            return known
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            size = 0
+        if size:
+            # Unreadable header that check() has not seen (e.g. edited while the game ran).
+            backup = move_aside(self.path)
+            self._on_problem(f"运行记录 {self.path} 无法识别,已移到 {backup} 保存,并重新开始记录。")
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        try:
+            os.write(fd, self.header())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        _fsync_dir(self.path.parent)
+        known = self.identity()
+        assert known is not None
+        return known
 
     def _repair_tail(self) -> bool:
         """Cut a last line that has no newline (a writer was killed mid-append). Call under the lock."""
@@ -557,22 +614,45 @@ class RunHistory:
         self._on_problem(f"运行记录 {self.path} 的最后一行不完整(写入时程序被中断),已删去这半行。")
         return True
 
-    def append(self, run: dict[str, Any]) -> None:
-        line = (json.dumps(run, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._locked():
-            self._repair_tail()
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+    def append_locked(self, line: bytes) -> int:
+        """Append one encoded line (call under the lock, after prepare); the new size."""
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+        try:
+            # One write call per run: with O_APPEND the line lands whole at the end.
+            written = os.write(fd, line)
+            while written < len(line):
+                written += os.write(fd, line[written:])
+            os.fsync(fd)
+            return os.fstat(fd).st_size
+        finally:
+            os.close(fd)
+
+    def read_range(self, start: int, end: int) -> list[RunRecord]:
+        """The runs whose lines lie in bytes [start, end) (start at a line boundary or 0)."""
+        try:
+            with open(self.path, "rb") as handle:
+                version = self._parse_header(handle.readline())[0]
+                handle.seek(start)
+                chunk = handle.read(max(0, end - start))
+        except (FileNotFoundError, CorruptFile):
+            return []
+        runs = []
+        for line in chunk.split(b"\n"):
+            if not line.strip():
+                continue
             try:
-                if os.fstat(fd).st_size == 0:
-                    line = self.header() + line
-                # One write call per run: with O_APPEND the line lands whole at the end.
-                written = os.write(fd, line)
-                while written < len(line):
-                    written += os.write(fd, line[written:])
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+                data = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                continue
+            if isinstance(data, dict) and data.get("kind") == RUNS_KIND:
+                continue  # the header
+            try:
+                if version < FORMAT_VERSION:
+                    data = _migrate("runs", data, version, self.path)
+                runs.append(RunRecord.from_dict(data))
+            except (ValueError, CorruptFile):
+                continue
+        return runs
 
     def __iter__(self) -> Iterator[RunRecord]:
         """Every readable run in order. Torn last lines are skipped silently; other bad lines are
@@ -589,7 +669,7 @@ class RunHistory:
                     break  # being written right now, or torn by a killed writer
                 if number == 1:
                     try:
-                        version = self._header_version(line)
+                        version = self._parse_header(line)[0]
                     except CorruptFile:
                         self.bad_lines.append(number)
                     continue
@@ -658,6 +738,7 @@ class SaveStore:
         with self._board.transaction():
             self._board.read()
         self._history.check()
+        self._catch_up_on_open()
 
     @property
     def runs_file(self) -> Path:
@@ -715,20 +796,129 @@ class SaveStore:
 
     # --- runs ----------------------------------------------------------------------------
     def record_run(self, run: RunRecord) -> None:
-        """Append the run to the history, then update bests, 错题本 and the leaderboard."""
+        """Append the run to the history, then bring bests, 错题本 and the leaderboard up to date.
+
+        The history is the truth. Bests and the leaderboard each store, in the same atomic write
+        as their data, the history offset they have taken in ("applied"). The whole operation
+        holds the history lock, so if an earlier writer was killed between its append and its
+        updates, this call first applies the runs it left behind: nothing is counted twice and
+        nothing is lost."""
         if run.mode not in ("practice", "assessment"):
             raise ValueError(f"unknown mode {run.mode!r}")
         data = run.to_dict()
         RunRecord.from_dict(data)  # never store a record that could not be read back
-        self._history.append(data)
+        line = (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        with self._history.locked():
+            history_id, start = self._history.prepare()
+            end = self._history.append_locked(line)
+            with self._profiles.transaction():
+                self._catch_up_profiles(history_id, start)
+                self._apply_to_profiles(run)
+                self._set_profiles_marker(history_id, end)
+            if run.mode == "assessment":
+                with self._board.transaction():
+                    self._catch_up_board(history_id, start)
+                    self._update_leaderboard(run)
+                    self._set_board_marker(history_id, end)
+
+    def _store_id(self) -> str:
+        """This saves folder's id on the (possibly shared) leaderboard. Call in a profiles transaction."""
+        meta = self._profiles.read()["_meta"]["1"]
+        if not isinstance(meta.get("store_id"), str):
+            meta["store_id"] = uuid.uuid4().hex
+            self._profiles.write(self._profiles.read())
+        return str(meta["store_id"])
+
+    def _profiles_marker(self) -> dict[str, Any] | None:
+        marker = self._profiles.read()["_meta"]["1"].get("applied")
+        return marker if isinstance(marker, dict) else None
+
+    def _set_profiles_marker(self, history_id: str, offset: int) -> None:
+        data = self._profiles.read()
+        data["_meta"]["1"]["applied"] = {"history": history_id, "offset": offset}
+        self._profiles.write(data)
+
+    def _board_marker(self, store_id: str) -> dict[str, Any] | None:
+        marker = self._board.read().setdefault("applied", {}).get(store_id)
+        return marker if isinstance(marker, dict) else None
+
+    def _set_board_marker(self, history_id: str, offset: int) -> None:
+        store_id = self._store_id_cached
+        data = self._board.read()
+        data.setdefault("applied", {})[store_id] = {"history": history_id, "offset": offset}
+        self._board.write(data)
+
+    def _catch_up_profiles(self, history_id: str, upto: int) -> int:
+        """Apply runs in the history before `upto` that the profiles have not taken in. Call in a
+        profiles transaction. Returns how many runs were applied."""
+        marker = self._profiles_marker()
+        since = marker["offset"] if marker and marker["history"] == history_id else 0
+        if since >= upto:
+            return 0
+        runs = self._history.read_range(since, upto)
+        players = {d["id"] for d in self._table("players").all()}
+        for run in runs:
+            if run.player_id not in players:
+                # The profiles were lost (moved aside as corrupt): the history brings players back.
+                self._table("players").insert(asdict(Player(run.player_id, run.player, run.team, run.started)))
+                players.add(run.player_id)
+            self._apply_to_profiles(run)
+        self._set_profiles_marker(history_id, upto)
+        if runs:
+            self._note(f"已根据运行记录补上 {len(runs)} 条未计入最佳成绩的运行(上次写入时程序被中断或存档重建)。")
+        return len(runs)
+
+    def _catch_up_board(self, history_id: str, upto: int) -> int:
+        """The same for the leaderboard (call in a board transaction, store id known)."""
+        store_id = self._store_id_cached
+        marker = self._board_marker(store_id)
+        if marker is not None and marker["history"] == history_id and marker["offset"] >= upto:
+            return 0
+        since = marker["offset"] if marker and marker["history"] == history_id else 0
+        runs = [r for r in self._history.read_range(since, upto) if r.mode == "assessment"]
+        if marker is None:
+            # This store has never written here (or the board was rebuilt): players already on
+            # the board were put there by this store's earlier runs, so only add the others.
+            present = {pid for players in self._board.read()["levels"].values() for pid in players}
+            runs = [r for r in runs if r.player_id not in present]
+        for run in runs:
+            self._update_leaderboard(run)
+        self._set_board_marker(history_id, upto)
+        if runs:
+            self._note(f"已根据运行记录补上 {len(runs)} 条未计入排行榜的考核成绩。")
+        return len(runs)
+
+    def _catch_up_on_open(self) -> None:
+        """Finish what a killed writer left undone. Cheap when nothing is behind."""
+        known = self._history.identity()
         with self._profiles.transaction():
-            if not run.autoplay:
-                self._update_best(run)
-            if run.wrong_questions and not run.autoplay:
-                self._update_wrong(run.player_id, run.wrong_questions)
-        if run.mode == "assessment":
+            self._store_id_cached = self._store_id()
+            marker = self._profiles_marker()
+        if known is None:
+            return
+        history_id, size = known
+        with self._board.transaction():
+            board_marker = self._board_marker(self._store_id_cached)
+
+        def behind(m: dict[str, Any] | None) -> bool:
+            return m is None or m["history"] != history_id or m["offset"] < size
+
+        if not behind(marker) and not (board_marker is not None and behind(board_marker)):
+            return
+        with self._history.locked():
+            history_id, size = self._history.prepare()
+            with self._profiles.transaction():
+                self._catch_up_profiles(history_id, size)
             with self._board.transaction():
-                self._update_leaderboard(run)
+                marker = self._board_marker(self._store_id_cached)
+                if marker is not None and behind(marker):
+                    self._catch_up_board(history_id, size)
+
+    def _apply_to_profiles(self, run: RunRecord) -> None:
+        if not run.autoplay:
+            self._update_best(run)
+            if run.wrong_questions:
+                self._update_wrong(run.player_id, run.wrong_questions)
 
     def _update_best(self, run: RunRecord) -> None:
         table = self._table("bests")

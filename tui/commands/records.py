@@ -1,7 +1,347 @@
-"""Subcommands: records (filled in by its issue)."""
+"""Subcommands on saved results: leaderboard, autoplay, verify, report.
+
+Every command honours --saves / --leaderboard / --levels / --content (and their environment
+variables), prints a message instead of a traceback on bad input, and reports damaged save files
+that were moved aside.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 import click
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from game.autoplay import POLICIES, autoplay
+from game.loader import Catalog, content_dir, levels_dir, load_catalog
+from game.quiz import DrawError
+from game.report import Report, build_report, parse_since, report_csv
+from game.runs import run_from_session, verify_store
+from game.session import MODE_NAMES, MODES
+from game.storage import (
+    LeaderboardEntry,
+    Player,
+    SaveStore,
+    StorageProblem,
+    clean_name,
+    default_leaderboard_file,
+    default_saves_dir,
+)
+
+
+class CommandError(click.ClickException):
+    """A user-facing error: printed as 错误:… with exit code 2, never a traceback."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"错误:{self.format_message()}", err=True)
+
+
+def _options(ctx: click.Context) -> dict[str, Any]:
+    root = ctx.find_root()
+    return root.obj if isinstance(root.obj, dict) else {}
+
+
+def open_store(ctx: click.Context) -> SaveStore:
+    opts = _options(ctx)
+    saves = default_saves_dir(opts.get("saves"))
+    board = default_leaderboard_file(saves, opts.get("leaderboard"))
+    try:
+        store = SaveStore(saves, board)
+    except StorageProblem as exc:
+        raise CommandError(str(exc)) from None
+    for problem in store.problems:
+        click.echo(f"注意:{problem}", err=True)
+    return store
+
+
+def open_catalog(ctx: click.Context) -> Catalog:
+    opts = _options(ctx)
+    catalog, diagnostics = load_catalog([levels_dir(opts.get("levels"))], [content_dir(opts.get("content"))])
+    if diagnostics:
+        click.echo(f"注意:关卡或题库中有 {len(diagnostics)} 处问题,相关内容未加载"
+                   "(运行 collectquest validate 查看)。", err=True)
+    return catalog
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def _when(text: str) -> str:
+    try:
+        return datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return text
+
+
+def _level_or_fail(catalog: Catalog, level_id: str) -> Any:
+    level = catalog.levels.get(level_id)
+    if level is None:
+        close = difflib.get_close_matches(level_id, list(catalog.levels), n=1)
+        hint = f"(是不是 {close[0]}?)" if close else ""
+        raise CommandError(f"找不到关卡 {level_id}{hint}。已加载的关卡:{', '.join(catalog.levels) or '无'}")
+    return level
+
+
+# --------------------------------------------------------------------------------------------
+# leaderboard
+# --------------------------------------------------------------------------------------------
+
+
+def _leaderboard_table(entries: list[LeaderboardEntry], teams: bool, title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("名次", justify="right")
+    if teams:
+        table.add_column("团队")
+        table.add_column("人数", justify="right")
+        table.add_column("平均分", justify="right")
+    else:
+        table.add_column("学员")
+        table.add_column("团队")
+        table.add_column("分数", justify="right")
+    table.add_column("次数", justify="right")
+    table.add_column("达成时间")
+    for rank, e in enumerate(entries, start=1):
+        # Names are literal text: Text() keeps "[red]" as typed instead of reading it as markup.
+        if teams:
+            table.add_row(str(rank), Text(e.team), str(e.members), str(e.score), str(e.attempts), _when(e.when))
+        else:
+            table.add_row(str(rank), Text(e.player), Text(e.team), str(e.score), str(e.attempts), _when(e.when))
+    return table
+
+
+@click.command("leaderboard")
+@click.option("--level", "level_id", metavar="ID", help="Only this level (default: overall, the sum of per-level bests).")
+@click.option("--teams", is_flag=True, help="Rank teams by the mean of their members' scores.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {player, team, score, attempts, when}.")
+@click.option("--include-autoplay", is_flag=True, help="Count runs recorded by `autoplay --record` too.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000), help="Rows shown.")
+@click.pass_context
+def leaderboard_command(ctx: click.Context, level_id: str | None, teams: bool, as_json: bool,
+                        include_autoplay: bool, limit: int) -> None:
+    """Show the leaderboard: best assessment score per player (per level or overall), or by team.
+
+    \b
+    Examples:
+      collectquest leaderboard
+      collectquest leaderboard --level n01-first-call --json
+      collectquest --leaderboard /mnt/team/leaderboard.json leaderboard --teams
+    """
+    store = open_store(ctx)
+    try:
+        entries = store.leaderboard(level_id, teams=teams, include_autoplay=include_autoplay, limit=limit)
+    except StorageProblem as exc:
+        raise CommandError(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps([e.to_json() for e in entries], ensure_ascii=False, indent=2))
+        return
+    scope = f"关卡 {level_id}" if level_id else "总榜(各关最高分之和)"
+    title = f"排行榜 · {scope}" + (" · 团队(成员平均)" if teams else "") + (" · 含自动演示" if include_autoplay else "")
+    if not entries:
+        click.echo(f"{title}\n还没有成绩:完成一次「考核」模式的关卡后就会出现在这里。")
+        return
+    _console().print(_leaderboard_table(entries, teams, title))
+
+
+# --------------------------------------------------------------------------------------------
+# autoplay
+# --------------------------------------------------------------------------------------------
+
+
+@click.command("autoplay")
+@click.argument("level_id", metavar="LEVEL")
+@click.option("--player", "player_name", required=True, metavar="NAME", help="Trainee the run is played as.")
+@click.option("--team", default=None, metavar="T", help="Team (for a new player; default 未分组).")
+@click.option("--policy", type=click.Choice(POLICIES), required=True,
+              help="best: highest-scoring play; worst: lowest; random: uniform, from --seed.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed for question draws and the random policy.")
+@click.option("--mode", type=click.Choice(MODES), default="assessment", show_default=True,
+              help="assessment runs count on the leaderboard; practice runs only for unlocking.")
+@click.option("--record", is_flag=True, help="Store the run (marked as autoplay; off the leaderboard by default).")
+@click.pass_context
+def autoplay_command(ctx: click.Context, level_id: str, player_name: str, team: str | None, policy: str,
+                     seed: int, mode: str, record: bool) -> None:
+    """Play a level with no screen by a fixed policy (for demos and load tests).
+
+    \b
+    Examples:
+      collectquest autoplay n01-first-call --player 演示员 --policy best
+      collectquest autoplay n01-first-call --player 压测 --team 测试组 --policy random --seed 7 --record
+    """
+    catalog = open_catalog(ctx)
+    level = _level_or_fail(catalog, level_id)
+    try:
+        name = clean_name(player_name, "学员名字")
+        team_name = clean_name(team, "团队名") if team and team.strip() else None
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    started = datetime.now().astimezone()
+    try:
+        session = autoplay(level, catalog, policy, seed, mode=mode)
+    except DrawError as exc:
+        raise CommandError(f"关卡 {level_id} 的抽题无法满足:{exc}") from None
+    except ValueError as exc:
+        raise CommandError(f"关卡 {level_id} 无法自动完成:{exc}") from None
+    finished = datetime.now().astimezone()
+    result = session.result()
+    verdict = "通过" if result.passed else "未通过"
+    click.echo(f"{level.title}({level.id})· 策略 {policy} · 种子 {seed} · {MODE_NAMES[mode]}")
+    click.echo(f"总分 {result.total} · {verdict} · {'★' * result.stars or '无星'}")
+    click.echo("各阶段得分:" + " / ".join(str(s) for s in result.stage_scores))
+    if result.dimensions:
+        click.echo("维度:" + "  ".join(f"{k} {v}" for k, v in result.dimensions.items()))
+    if result.violations:
+        click.echo("触碰红线:" + "、".join(result.violations))
+    if not record:
+        return
+    store = open_store(ctx)
+    player = store.find_player(name, team_name)
+    try:
+        if player is None:
+            player = store.create_player(name, team_name or "")
+        store.record_run(run_from_session(session, player, started, finished, autoplay=True))
+    except (ValueError, StorageProblem) as exc:
+        raise CommandError(str(exc)) from None
+    click.echo(f"已记录(自动演示)到 {store.runs_file},学员 {player.name}({player.team})。")
+
+
+# --------------------------------------------------------------------------------------------
+# verify
+# --------------------------------------------------------------------------------------------
+
+WHERE_NAMES = {"history": "运行记录", "bests": "最佳成绩", "leaderboard": "排行榜"}
+
+
+@click.command("verify")
+@click.pass_context
+def verify_command(ctx: click.Context) -> None:
+    """Re-score every recorded run and leaderboard entry against the current levels; list any
+    stored score that does not match (exit 1 if there is one).
+
+    \b
+    Example:
+      collectquest --saves /mnt/team/saves verify
+    """
+    catalog = open_catalog(ctx)
+    store = open_store(ctx)
+    try:
+        report = verify_store(store, catalog)
+    except StorageProblem as exc:
+        raise CommandError(str(exc)) from None
+    for note in report.unverifiable:
+        click.echo(f"注意:{note}", err=True)
+    click.echo(f"已核对 {report.checked_runs} 条运行记录、{report.checked_entries} 条排行榜成绩。")
+    if report.ok:
+        click.echo("全部一致。")
+        return
+    table = Table(title=f"{len(report.mismatches)} 处不一致", title_justify="left")
+    for name in ("位置", "学员", "关卡", "记录分数", "重算分数", "说明", "运行 ID"):
+        table.add_column(name)
+    for m in report.mismatches:
+        table.add_row(WHERE_NAMES[m.where], Text(m.player), Text(m.level_id),
+                      "" if m.stored is None else str(m.stored), "" if m.expected is None else str(m.expected),
+                      Text(m.detail), Text(m.run_id or ""))
+    _console().print(table)
+    ctx.exit(1)
+
+
+# --------------------------------------------------------------------------------------------
+# report
+# --------------------------------------------------------------------------------------------
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.1f}"
+
+
+def _print_report(report: Report) -> None:
+    console = _console()
+    filters = []
+    if report.team:
+        filters.append(f"团队 {report.team}")
+    if report.since:
+        filters.append(f"自 {report.since} 起")
+    console.print(Text(f"培训报告 · {report.generated[:16].replace('T', ' ')}"
+                       + (" · " + " · ".join(filters) if filters else "")))
+    if not report.trainees:
+        console.print(Text("没有符合条件的学员或成绩。"))
+        return
+    trainees = Table(title="学员", title_justify="left")
+    for name, justify in (("团队", "left"), ("学员", "left"), ("通过", "right"), ("平均最高分", "right"),
+                          ("次数", "right"), ("用时(分)", "right"), ("红线", "left"), ("最弱维度", "left"),
+                          ("最弱技能", "left")):
+        trainees.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for t in report.trainees:
+        violations = "、".join(f"{rule}×{n}" for rule, n in t.violations.items()) or "—"
+        trainees.add_row(Text(t.team), Text(t.player), str(len(t.levels_passed)),
+                         "—" if t.average_best is None else str(t.average_best),
+                         f"{t.attempts}(考核 {t.assessment_runs})", _minutes(t.time_spent), Text(violations),
+                         "、".join(t.weakest_dimensions) or "—", "、".join(t.weakest_skills) or "—")
+    console.print(trainees)
+    teams = Table(title="团队", title_justify="left")
+    for name in ("团队", "人数", "通过关卡合计", "平均最高分", "次数", "用时(分)", "红线", "最弱维度", "最弱技能"):
+        teams.add_column(name)
+    for team in report.teams:
+        violations = "、".join(f"{rule}×{n}" for rule, n in team.violations.items()) or "—"
+        teams.add_row(Text(team.team), f"{team.active_members}/{team.members}", str(team.levels_passed),
+                      "—" if team.average_best is None else str(team.average_best), str(team.attempts),
+                      _minutes(team.time_spent), Text(violations), "、".join(team.weakest_dimensions) or "—",
+                      "、".join(team.weakest_skills) or "—")
+    console.print(teams)
+
+
+@click.command("report")
+@click.option("--team", default=None, metavar="T", help="Only this team.")
+@click.option("--since", default=None, metavar="DATE", help="Only runs finished on or after DATE (YYYY-MM-DD).")
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+              help="Also write the report as CSV (UTF-8 with BOM, opens in Excel).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of tables.")
+@click.pass_context
+def report_command(ctx: click.Context, team: str | None, since: str | None, csv_file: str | None,
+                   as_json: bool) -> None:
+    """Results per trainee (levels passed, best scores, attempts, time, red lines by rule, weakest
+    dimensions and skills) and per team.
+
+    \b
+    Examples:
+      collectquest report
+      collectquest report --team 一组 --since 2026-03-01 --csv 一组.csv
+    """
+    try:
+        since_date = parse_since(since) if since else None
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    catalog = open_catalog(ctx)
+    store = open_store(ctx)
+    try:
+        team_name = clean_name(team, "团队名") if team and team.strip() else None
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        report = build_report(store.runs(), catalog.levels, store.players(), team=team_name, since=since_date)
+    except StorageProblem as exc:
+        raise CommandError(str(exc)) from None
+    if csv_file:
+        try:
+            Path(csv_file).write_text(report_csv(report), encoding="utf-8-sig", newline="")
+        except OSError as exc:
+            raise CommandError(f"无法写入 {csv_file}:{exc.strerror or exc}") from None
+        click.echo(f"已写入 {csv_file}", err=as_json)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        _print_report(report)
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the CLI group."""
+    for command in (leaderboard_command, autoplay_command, verify_command, report_command):
+        group.add_command(command)
