@@ -304,16 +304,33 @@ def _lock_for(path: Path) -> FileLock:
     return FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT)
 
 
-def _migrate(kind: str, data: dict[str, Any], version: Any, where: Path) -> dict[str, Any]:
+def _check_version(kind: str, version: Any) -> int:
+    """The version if this program can read it (directly or by migration); else CorruptFile."""
     if not isinstance(version, int) or isinstance(version, bool) or version < 1 or version > FORMAT_VERSION:
         raise CorruptFile(f"未知的格式版本 {version!r}(本程序支持 1–{FORMAT_VERSION})")
+    for step in range(version, FORMAT_VERSION):
+        if (kind, step) not in MIGRATIONS:
+            raise CorruptFile(f"没有从格式版本 {step} 升级的方法")
+    return version
+
+
+def _migrate(kind: str, data: dict[str, Any], version: Any, where: Path) -> dict[str, Any]:
+    """Bring `data` of `version` up to FORMAT_VERSION with the MIGRATIONS steps."""
+    version = _check_version(kind, version)
     while version < FORMAT_VERSION:
-        step = MIGRATIONS.get((kind, version))
-        if step is None:
-            raise CorruptFile(f"没有从格式版本 {version} 升级的方法")
-        data = step(data)
+        data = MIGRATIONS[(kind, version)](data)
         version += 1
     return data
+
+
+def _raw_version(raw: Any) -> Any:
+    """The format_version of a profiles or leaderboard document as read (before validation)."""
+    if isinstance(raw, dict) and "format_version" in raw:
+        return raw["format_version"]
+    try:
+        return raw["_meta"]["1"]["format_version"]
+    except (KeyError, TypeError):
+        return None
 
 
 class AtomicJSONStorage(Storage):
@@ -382,9 +399,13 @@ class AtomicJSONStorage(Storage):
         except json.JSONDecodeError as exc:
             return self._quarantine(f"JSON 格式错误(第 {exc.lineno} 行)")
         try:
-            return self._validate(raw)
+            old_version = _raw_version(raw)
+            data = self._validate(raw)
         except CorruptFile as exc:
             return self._quarantine(str(exc))
+        if old_version != FORMAT_VERSION:
+            self._dirty = True  # upgraded: write it back in the new version at once
+        return data
 
     def _quarantine(self, reason: str) -> dict[str, Any]:
         backup = move_aside(self.path)
@@ -539,8 +560,7 @@ class RunHistory:
         if not isinstance(head, dict) or head.get("kind") != RUNS_KIND or not isinstance(head.get("history_id"), str):
             raise CorruptFile("第一行不是格式说明")
         version = head.get("format_version")
-        _migrate("runs", {}, version, self.path)  # raises CorruptFile on an unknown version
-        return int(version), head["history_id"]
+        return _check_version("runs", version), head["history_id"]
 
     def identity(self) -> tuple[str, int] | None:
         """(history id, size in bytes), or None if there is no usable history yet. No lock needed:
@@ -583,6 +603,33 @@ class RunHistory:
         known = self.identity()
         assert known is not None
         return known
+
+    def version(self) -> int | None:
+        try:
+            with open(self.path, "rb") as handle:
+                return self._parse_header(handle.readline())[0]
+        except (FileNotFoundError, CorruptFile):
+            return None
+
+    def rewrite_migrated(self) -> int:
+        """Upgrade the whole history to FORMAT_VERSION in one atomic replace (call under the lock,
+        after prepare). Keeps the history id; lines that cannot be upgraded are kept as they are.
+        Returns the new size."""
+        with open(self.path, "rb") as handle:
+            version, history_id = self._parse_header(handle.readline())
+            body = handle.read()
+        head = {"format_version": FORMAT_VERSION, "kind": RUNS_KIND, "history_id": history_id}
+        out = [json.dumps(head)]
+        for line in body.decode("utf-8", errors="replace").splitlines():
+            if not line.strip():
+                continue
+            try:
+                data = _migrate("runs", json.loads(line), version, self.path)
+                out.append(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+            except (json.JSONDecodeError, CorruptFile, ValueError, KeyError, TypeError):
+                out.append(line)
+        atomic_write_text(self.path, "\n".join(out) + "\n")
+        return self.path.stat().st_size
 
     def _repair_tail(self) -> bool:
         """Cut a last line that has no newline (a writer was killed mid-append). Call under the lock."""
@@ -739,6 +786,7 @@ class SaveStore:
             self._board.read()
         self._history.check()
         self._catch_up_on_open()
+        self._migrate_history()
 
     @property
     def runs_file(self) -> Path:
@@ -761,8 +809,8 @@ class SaveStore:
     def players(self) -> list[Player]:
         with self._profiles.transaction():
             docs = self._table("players").all()
-        players = [Player(d["id"], d["name"], d["team"], d["created"]) for d in docs]
-        return sorted(players, key=lambda p: (p.created, p.name))
+        # In the order they were created (document ids only grow).
+        return [Player(d["id"], d["name"], d["team"], d["created"]) for d in sorted(docs, key=lambda d: d.doc_id)]
 
     def create_player(self, name: str, team: str) -> Player:
         """A new trainee. Raises ValueError (Chinese message) for an empty name or a name already
@@ -913,6 +961,25 @@ class SaveStore:
                 marker = self._board_marker(self._store_id_cached)
                 if marker is not None and behind(marker):
                     self._catch_up_board(history_id, size)
+
+    def _migrate_history(self) -> None:
+        """The hook for a history of an older format version: bring bests and the leaderboard up
+        to date, rewrite the history in the new version, and move both markers to its new end."""
+        version = self._history.version()
+        if version is None or version >= FORMAT_VERSION:
+            return
+        with self._history.locked():
+            history_id, size = self._history.prepare()
+            with self._profiles.transaction():
+                self._catch_up_profiles(history_id, size)
+                with self._board.transaction():
+                    if self._board_marker(self._store_id_cached) is not None:
+                        self._catch_up_board(history_id, size)
+                    new_size = self._history.rewrite_migrated()
+                    self._set_profiles_marker(history_id, new_size)
+                    if self._board_marker(self._store_id_cached) is not None:
+                        self._set_board_marker(history_id, new_size)
+        self._note(f"运行记录 {self._history.path} 已升级到格式版本 {FORMAT_VERSION}。")
 
     def _apply_to_profiles(self, run: RunRecord) -> None:
         if not run.autoplay:
