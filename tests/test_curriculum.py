@@ -56,7 +56,8 @@ def perfect_result(level: Level, stage, catalog: Catalog):
 
 def test_curriculum_size(catalog: Catalog) -> None:
     tiers = [lv.tier for lv in catalog.levels.values()]
-    assert (tiers.count("新手"), tiers.count("中级"), tiers.count("主管")) >= (6, 6, 4)
+    counts = {tier: tiers.count(tier) for tier in ("新手", "中级", "主管")}
+    assert counts["新手"] >= 6 and counts["中级"] >= 6 and counts["主管"] >= 4, counts
     for tier in ("新手", "中级", "主管"):
         exams = [lv for lv in catalog.levels.values() if lv.tier == tier and lv.exam]
         assert len(exams) == 1, f"{tier} needs exactly one promotion exam"
