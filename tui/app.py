@@ -1,0 +1,379 @@
+"""The CollectQuest app: screens, navigation between them, saving, and the command palette.
+
+The engine (`game/`) owns every rule and score. The app only decides which screen shows what:
+screens receive the engine objects they render (attributes down) and report what happened with
+messages (messages up): a player chosen, a stage step to save, a stage finished.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from game.diagnostics import Diagnostic
+from game.loader import Catalog, content_dir, levels_dir, load_catalog
+from game.models import Level
+from game.progression import BestResult, level_state, rank_for, total_stars
+from game.quiz import Clock
+from game.runs import run_from_session
+from game.session import MODE_NAMES, LevelSession, RecordError
+from game.storage import Player, SaveStore, StorageProblem, default_saves_dir
+from tui.screens.audit import AuditScreen
+from tui.screens.briefing import BriefingScreen
+from tui.screens.commands import GameCommands
+from tui.screens.dialogs import ConfirmDialog, LeaveLevelDialog, ResumeDialog
+from tui.screens.dialogue import DialogueScreen
+from tui.screens.handbook import HandbookScreen
+from tui.screens.help import HelpScreen
+from tui.screens.leaderboard import LeaderboardScreen
+from tui.screens.map import MapScreen
+from tui.screens.quiz import QuizScreen
+from tui.screens.results import ResultsScreen, Standing
+from tui.screens.run import LevelRun, RunProgressed, StageDone, build_review
+from tui.screens.start import PlayerChosen, StartScreen
+
+THEME = "textual-dark"
+"""The built-in theme the game is designed and snapshot-tested with."""
+
+
+def random_seed() -> int:
+    return random.randrange(1, 2**31)
+
+
+class CollectQuestApp(App[None]):
+    """催收闯关: choose a player, pick a level on the map, play it, see the results."""
+
+    TITLE = "催收闯关"
+    SUB_TITLE = "合规催收训练"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {GameCommands}
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (100, "-wide")]
+    """Screens get the class -narrow below 100 columns and -wide from 100 columns."""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1,question_mark", "help", "帮助", key_display="?", id="help",
+                tooltip="所有按键与玩法说明"),
+        Binding("ctrl+q", "quit", "退出", key_display="^q", id="quit", priority=True),
+    ]
+
+    catalog: reactive[Catalog | None] = reactive(None, always_update=True, init=False)
+    """Levels and handbook, loaded in a thread after the first screen shows (None until then)."""
+
+    def __init__(
+        self,
+        store: SaveStore,
+        level_paths: list[Path],
+        content_paths: list[Path],
+        *,
+        catalog: Catalog | None = None,
+        clock: Clock = time.monotonic,
+        now: Callable[[], datetime] = datetime.now,
+        seeds: Callable[[], int] = random_seed,
+    ) -> None:
+        """`clock` times quiz answers (monotonic seconds), `now` stamps runs, `seeds` seeds each
+        run's question draw; tests inject fakes for all three. A given `catalog` skips loading."""
+        super().__init__()
+        self.store = store
+        self.level_paths = level_paths
+        self.content_paths = content_paths
+        self.clock = clock
+        self.now = now
+        self.seeds = seeds
+        self.preloaded = catalog
+        self.diagnostics: list[Diagnostic] = []
+        self.player: Player | None = None
+        self.run: LevelRun | None = None
+        self.preferred_mode = "practice"
+        """The mode last chosen on the map or a briefing (exams are always assessment)."""
+        self.theme = THEME
+
+    # ----------------------------------------------------------------------------------------
+    # Start-up
+    # ----------------------------------------------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        return StartScreen(self.store)
+
+    def on_mount(self) -> None:
+        if self.preloaded is not None:
+            self.catalog = self.preloaded
+        else:
+            self.load_catalog()
+
+    @work(thread=True, exclusive=True, group="catalog")
+    def load_catalog(self) -> None:
+        """Read every level and handbook file off the UI thread, so the start screen shows at once."""
+        catalog, diagnostics = load_catalog(self.level_paths, self.content_paths)
+        self.call_from_thread(self._catalog_loaded, catalog, diagnostics)
+
+    def _catalog_loaded(self, catalog: Catalog, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        self.catalog = catalog
+        if diagnostics:
+            self.notify(f"有 {len(diagnostics)} 处关卡或手册文件的问题,相关内容已跳过。"
+                        "训练师可运行 collectquest validate 查看。",
+                        title="内容检查", severity="warning", timeout=8, markup=False)
+        if not catalog.levels:
+            self.notify("没有找到任何关卡文件,请检查 --levels 目录。", severity="error",
+                        timeout=10, markup=False)
+
+    # ----------------------------------------------------------------------------------------
+    # Players and the map
+    # ----------------------------------------------------------------------------------------
+    @on(PlayerChosen)
+    def _player_chosen(self, event: PlayerChosen) -> None:
+        self.player = event.player
+        self.push_screen(MapScreen(self.store, event.player))
+
+    def bests(self) -> dict[str, BestResult]:
+        return self.store.bests(self.player.id) if self.player else {}
+
+    def offer_resume(self) -> None:
+        """If the player left a level unfinished, ask whether to resume it."""
+        if self.player is None or self.catalog is None or self.run is not None:
+            return
+        snapshot = self.store.load_progress(self.player.id)
+        if not snapshot:
+            return
+        level = self.catalog.levels.get(str(snapshot.get("level")))
+        if level is None:
+            self.store.clear_progress(self.player.id)
+            self.notify("上次未完成的关卡已不存在,进度已清除。", severity="warning", markup=False)
+            return
+        record = snapshot.get("record") or []
+        where = f"第 {max(1, len(record))}/{len(level.stages)} 环节"
+        mode_name = MODE_NAMES.get(str(snapshot.get("mode")), "练习")
+
+        def decided(answer: str | None) -> None:
+            if answer == "resume":
+                self.resume_run()
+            elif answer == "abandon" and self.player is not None:
+                self.store.clear_progress(self.player.id)
+                self.notify("已放弃上次的进度。", markup=False)
+                if isinstance(self.screen, MapScreen):
+                    self.screen.refresh_map()
+
+        self.push_screen(ResumeDialog(level, mode_name, where), decided)
+
+    def saved_progress(self) -> dict | None:
+        return self.store.load_progress(self.player.id) if self.player else None
+
+    def resume_run(self) -> None:
+        """Rebuild the saved session and go back to the stage it stopped in."""
+        if self.player is None or self.catalog is None:
+            return
+        snapshot = self.store.load_progress(self.player.id)
+        if not snapshot:
+            return
+        level = self.catalog.levels.get(str(snapshot.get("level")))
+        try:
+            if level is None:
+                raise RecordError("level gone")
+            session = LevelSession.resume(level, self.catalog, str(snapshot.get("mode", "practice")),
+                                          int(snapshot.get("seed", 0)), list(snapshot.get("record") or []),
+                                          clock=self.clock)
+        except (RecordError, ValueError, TypeError):
+            self.store.clear_progress(self.player.id)
+            self.notify("上次的进度与当前关卡内容对不上(关卡可能已更新),无法继续,已清除。",
+                        severity="warning", timeout=8, markup=False)
+            return
+        try:
+            started = datetime.fromisoformat(str(snapshot.get("started")))
+        except ValueError:
+            started = self.now()
+        self.run = LevelRun(session, self.player, started, self.catalog)
+        self._show_stage(push=True)
+
+    # ----------------------------------------------------------------------------------------
+    # Playing a level
+    # ----------------------------------------------------------------------------------------
+    def open_briefing(self, level_id: str, mode: str | None = None, *, replace: bool = False) -> None:
+        """Show a level's briefing (on top of the map, or instead of the current screen)."""
+        if self.catalog is None or self.player is None:
+            return
+        level = self.catalog.levels.get(level_id)
+        if level is None:
+            return
+        state = level_state(self.catalog.levels, self.bests(), level)
+        if not state.open:
+            self.notify(f"⊘ {state.locked_reason}", title=level.title, severity="warning", markup=False)
+            return
+        chosen_mode = "assessment" if level.exam else (mode or self.preferred_mode)
+        screen = BriefingScreen(level, self.catalog, chosen_mode, state)
+        if replace:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    @on(MapScreen.LevelPicked)
+    def _level_picked(self, event: MapScreen.LevelPicked) -> None:
+        self.open_briefing(event.level_id, event.mode)
+
+    @on(BriefingScreen.Begin)
+    def _begin(self, event: BriefingScreen.Begin) -> None:
+        if self.player is None or self.catalog is None:
+            return
+        if not event.level.exam:
+            self.preferred_mode = event.mode
+        session = LevelSession(event.level, self.catalog, mode=event.mode, clock=self.clock, seed=self.seeds())
+        self.run = LevelRun(session, self.player, self.now(), self.catalog)
+        self.save_progress()
+        self._show_stage(push=False)
+
+    def _stage_screen(self, run: LevelRun) -> Screen:
+        stage = run.session.stage
+        if stage is None:
+            raise ValueError("no stage left")
+        if stage.kind == "dialogue":
+            return DialogueScreen(run)
+        if stage.kind == "quiz":
+            return QuizScreen(run)
+        return AuditScreen(run)
+
+    def _show_stage(self, *, push: bool) -> None:
+        if self.run is None:
+            return
+        if self.run.session.finished:
+            self._finish_run()
+            return
+        screen = self._stage_screen(self.run)
+        if push:
+            self.push_screen(screen)
+        else:
+            self.switch_screen(screen)
+
+    def save_progress(self) -> None:
+        if self.run is not None:
+            self.store.save_progress(self.run.player.id, self.run.snapshot())
+
+    @on(RunProgressed)
+    def _progressed(self, event: RunProgressed) -> None:
+        self.save_progress()
+
+    @on(StageDone)
+    def _stage_done(self, event: StageDone) -> None:
+        if self.run is None:
+            return
+        self.save_progress()
+        self._show_stage(push=False)
+
+    def _finish_run(self) -> None:
+        run = self.run
+        if run is None:
+            return
+        before = self.bests()
+        record = run_from_session(run.session, run.player, run.started, self.now())
+        self.store.record_run(record)
+        self.store.clear_progress(run.player.id)
+        self.run = None
+        after = self.bests()
+        standing = Standing(before.get(run.level.id), rank_for(total_stars(before)), rank_for(total_stars(after)))
+        review = build_review(run.session, run.catalog)
+        self.switch_screen(ResultsScreen(run, run.session.result(), review, standing,
+                                         self.next_level_after(run.level, after)))
+
+    def next_level_after(self, level: Level, bests: dict[str, BestResult]) -> Level | None:
+        """The first open, not yet passed level after `level` in play order (else any open one after it)."""
+        if self.catalog is None:
+            return None
+        order = self.catalog.levels_in_play_order()
+        after = order[order.index(level) + 1:] if level in order else order
+        states = [level_state(self.catalog.levels, bests, lv) for lv in after]
+        fresh = [s.level for s in states if s.open and not s.passed]
+        return fresh[0] if fresh else next((s.level for s in states if s.open), None)
+
+    def leave_level(self) -> None:
+        """Esc in a stage: ask whether to keep playing, save and leave, or abandon."""
+        run = self.run
+        if run is None:
+            return
+
+        def decided(answer: str | None) -> None:
+            if answer == "save":
+                self.save_progress()
+                self.run = None
+                self.pop_screen()
+                self.notify(f"已保存「{run.level.title}」的进度,回到地图可继续。", markup=False)
+            elif answer == "abandon":
+                self.store.clear_progress(run.player.id)
+                self.run = None
+                self.pop_screen()
+                self.notify(f"已放弃「{run.level.title}」。", markup=False)
+
+        self.push_screen(LeaveLevelDialog(run.level), decided)
+
+    # ----------------------------------------------------------------------------------------
+    # Other screens and commands
+    # ----------------------------------------------------------------------------------------
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        if self.run is None:
+            self.exit()
+            return
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self.save_progress()
+                self.exit()
+
+        self.push_screen(ConfirmDialog(
+            f"「{self.run.level.title}」还没有完成。\n进度已保存,下次选择同一玩家即可继续。\n确定退出游戏吗?",
+            yes="退出", no="继续玩", title="退出游戏?"), decided)
+
+    def open_leaderboard(self, level_id: str | None = None) -> None:
+        if isinstance(self.screen, LeaderboardScreen):
+            return
+        self.push_screen(LeaderboardScreen(self.store, self.catalog, self.player, level_id))
+
+    def open_handbook(self, query: str = "", ref: str | None = None) -> None:
+        if isinstance(self.screen, HandbookScreen):
+            self.screen.search(query, ref)
+            return
+        self.push_screen(HandbookScreen(self.catalog, query=query, ref=ref))
+
+    def in_level(self) -> bool:
+        return self.run is not None
+
+    async def jump_to_level(self, level_id: str) -> None:
+        """Command palette: open a level's briefing from wherever the player is."""
+        if self.player is None or self.catalog is None:
+            self.notify("请先选择玩家。", severity="warning", markup=False)
+            return
+        if self.run is not None:
+            self.notify("请先完成或离开当前关卡(Esc)。", severity="warning", markup=False)
+            return
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, MapScreen):
+            await self.pop_screen()
+        if isinstance(self.screen, MapScreen):
+            self.screen.highlight_level(level_id)
+            self.open_briefing(level_id)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("排行榜", "打开排行榜:本关、总榜、小组", self.open_leaderboard)
+        yield SystemCommand("手册", "规则卡、术语表、推荐话术", self.open_handbook)
+        yield SystemCommand("帮助", "所有按键与玩法说明", self.action_help)
+
+
+def run_app(saves: str | None = None, levels: str | None = None, content: str | None = None,
+            leaderboard: str | None = None) -> None:
+    """Start the game (called by `collectquest` with no subcommand)."""
+    import click
+
+    try:
+        store = SaveStore(default_saves_dir(saves), Path(leaderboard) if leaderboard else None)
+    except (StorageProblem, OSError) as exc:
+        raise click.ClickException(f"无法打开存档目录:{exc}") from None
+    app = CollectQuestApp(store, [levels_dir(levels)], [content_dir(content)])
+    app.run()

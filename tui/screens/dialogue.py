@@ -1,0 +1,224 @@
+"""A dialogue stage: the transcript, the numbered choices, the meters, the case file at hand,
+feedback after each choice in practice mode, and the red-line panel."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, OptionList, Static
+
+from game import dialogue
+from game.models import Choice, DialogueStage, Ending
+from tui.screens.dialogs import CaseFileDialog
+from tui.screens.run import LevelRun, RunProgressed, StageDone
+from tui.widgets.casefile import CaseFile
+from tui.widgets.lists import ChoiceList, HangingItem
+from tui.widgets.meters import MeterPanel
+from tui.widgets.rulecard import RedLinePanel, ref_line, rule_title
+from tui.widgets.transcript import QUALITY_MARKS, Transcript
+
+MAX_CHOICES = 9
+
+
+def choice_bindings() -> list[BindingType]:
+    keys: list[BindingType] = [Binding("1", "choose(1)", "选择", key_display="1-9")]
+    keys += [Binding(str(n), f"choose({n})", show=False) for n in range(2, MAX_CHOICES + 1)]
+    return keys
+
+
+def deltas_text(deltas: dict[str, int]) -> Content:
+    parts: list[Content] = []
+    for name, change in deltas.items():
+        if change:
+            parts.append(Content(f"{name} {change:+d}"))
+    return Content("  ").join(parts)
+
+
+class DialogueScreen(Screen[None]):
+    """Plays the current dialogue stage of a run."""
+
+    CSS_PATH = "dialogue.tcss"
+    AUTO_FOCUS = "#choices"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *choice_bindings(),
+        Binding("enter", "continue", "继续", key_display="Enter", show=False),
+        Binding("c", "case_file", "案卷"),
+        Binding("t", "hint", "提示"),
+        Binding("escape", "leave", "离开", key_display="Esc"),
+    ]
+
+    def __init__(self, run: LevelRun) -> None:
+        super().__init__()
+        self.run = run
+        stage = run.session.stage
+        if not isinstance(stage, DialogueStage):
+            raise ValueError("DialogueScreen needs a dialogue stage")
+        self.stage: DialogueStage = stage
+        self.sub_title = run.screen_title()
+        self.shown_choices: list[tuple[int, Choice]] = []
+
+    @property
+    def state(self) -> dialogue.DialogueState:
+        state = self.run.session.dialogue_state
+        assert state is not None
+        return state
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="◆")
+        with Horizontal(id="dialogue-body"):
+            with Vertical(id="conversation"):
+                yield Transcript(id="transcript")
+                yield Static("", id="choices-title")
+                yield ChoiceList(id="choices")
+                yield Button("继续 (Enter)", variant="primary", id="continue")
+            with Vertical(id="side"):
+                meters = MeterPanel(self.state.meter_map, id="meters")
+                meters.border_title = "对方状态"
+                yield meters
+                yield CaseFile(self.run.level, with_history=False, id="side-case")
+                yield Static(self._mode_note(), id="mode-note")
+        yield Footer()
+
+    def _mode_note(self) -> Content:
+        if self.run.practice:
+            return Content.styled("练习模式:每步都有点评\nt 提示 · c 案卷", "$text-muted")
+        return Content.styled("考核模式:点评在结束后统一给出\nc 案卷", "$text-muted")
+
+    def on_mount(self) -> None:
+        self.query_one("#continue").display = False
+        transcript = self.query_one(Transcript)
+        if self.stage.intro:
+            transcript.add_narration(self.stage.intro)
+        self._replay_history()
+        if self.state.ended:
+            self._show_ending(self.stage.endings[self.state.at])
+        else:
+            self._show_node()
+
+    # --- showing ----------------------------------------------------------------------------
+    def _replay_history(self) -> None:
+        """After a resume, show the part of the conversation already played (without feedback)."""
+        if not self.state.steps:
+            return
+        state = dialogue.start(self.stage)
+        transcript = self.query_one(Transcript)
+        for step in self.state.steps:
+            node = self.stage.nodes[step.node]
+            self._say_node(node, state)
+            choice = node.choices[step.choice]
+            transcript.add_trainee(choice.text)
+            state, outcome = dialogue.choose(self.stage, state, step.choice)
+            if outcome.violation:
+                transcript.add_widget(RedLinePanel(self.run.catalog, outcome.violation, choice.feedback))
+        transcript.add_narration("以上为上次的进度")
+
+    def _say_node(self, node: object, state: dialogue.DialogueState) -> None:
+        from game.models import Node
+
+        assert isinstance(node, Node)
+        transcript = self.query_one(Transcript)
+        if node.narration:
+            transcript.add_narration(node.narration)
+        transcript.add_other(node.speaker or self.run.level.case.debtor, dialogue.line_for(node, state))
+
+    def _show_node(self) -> None:
+        node = dialogue.current_node(self.stage, self.state)
+        if node is None:
+            return
+        self._say_node(node, self.state)
+        self.shown_choices = dialogue.available_choices(self.stage, self.state)[:MAX_CHOICES]
+        items = [HangingItem(Content.styled(f"{n}  ", "bold $accent"), Content(choice.text), id=str(index))
+                 for n, (index, choice) in enumerate(self.shown_choices, start=1)]
+        choices = self.query_one("#choices", ChoiceList)
+        choices.set_items(items)
+        choices.highlighted = 0
+        self.query_one("#choices-title", Static).update(
+            Content.assemble(("你要怎么说?", "bold"), (f"  按 1–{len(items)} 选择,或 ↑↓ 后 Enter", "$text-muted")))
+
+    def _show_ending(self, ending: Ending) -> None:
+        transcript = self.query_one(Transcript)
+        outcome = f"  ({ending.outcome})" if ending.outcome != ending.title else ""
+        parts = [Content.assemble(("通话结束 · ", "bold"), (ending.title, "bold"), (outcome, "$text-muted")),
+                 Content(ending.text)]
+        if self.run.practice:
+            parts.append(Content.assemble(("结果分  ", "$text-muted"), (f"{ending.score}", "bold")))
+            if ending.feedback:
+                parts.append(Content(ending.feedback))
+            ref = ref_line(self.run.catalog, ending.ref)
+            if ref is not None:
+                parts.append(ref)
+        card = Static(Content("\n").join(parts), classes="ending")
+        transcript.add_widget(card)
+        self.query_one("#choices").display = False
+        self.query_one("#choices-title", Static).update(
+            Content.styled("本段对话已结束,按 Enter 继续。", "bold"))
+        button = self.query_one("#continue", Button)
+        button.display = True
+        button.focus()
+
+    def _feedback(self, choice: Choice, deltas: dict[str, int]) -> Content:
+        quality = "bad" if choice.violation else choice.quality.value
+        mark, word, style = QUALITY_MARKS[quality]
+        lines = [Content.assemble((f"{mark} {word}  ", f"bold {style}"), choice.feedback)]
+        changes = deltas_text(deltas)
+        if changes:
+            lines.append(Content.assemble(("变化  ", "$text-muted"), changes))
+        ref = ref_line(self.run.catalog, choice.ref if not choice.violation else None)
+        if ref is not None:
+            lines.append(ref)
+        return Content("\n").join(lines)
+
+    # --- acting -----------------------------------------------------------------------------
+    def action_choose(self, number: int) -> None:
+        if self.state.ended or not 1 <= number <= len(self.shown_choices):
+            return
+        index, choice = self.shown_choices[number - 1]
+        outcome = self.run.session.choose(index)
+        transcript = self.query_one(Transcript)
+        transcript.add_trainee(choice.text, number)
+        if outcome.violation:
+            transcript.add_widget(RedLinePanel(self.run.catalog, outcome.violation, choice.feedback))
+            self.add_class("-red-line")
+        elif self.run.practice:
+            transcript.add_feedback(self._feedback(choice, outcome.deltas),
+                                    kind=f"-{'bad' if choice.violation else choice.quality.value}")
+        self.query_one(MeterPanel).update_meters(self.state.meter_map)
+        self.post_message(RunProgressed())
+        if outcome.ending is not None:
+            self._show_ending(outcome.ending)
+        else:
+            self._show_node()
+
+    @on(OptionList.OptionSelected, "#choices")
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        self.action_choose(event.option_index + 1)
+
+    @on(Button.Pressed, "#continue")
+    def action_continue(self) -> None:
+        if not self.state.ended:
+            return
+        self.run.session.finish_dialogue()
+        self.post_message(StageDone())
+
+    def action_case_file(self) -> None:
+        self.app.push_screen(CaseFileDialog(self.run.level))
+
+    def action_hint(self) -> None:
+        if not self.run.practice:
+            self.notify("考核模式没有提示。", severity="warning", markup=False)
+            return
+        refs = [c.ref for _, c in self.shown_choices if c.ref and not c.violation]
+        titles = list(dict.fromkeys(rule_title(self.run.catalog, r) for r in refs))
+        if not titles or self.state.ended:
+            self.notify("这一步没有提示,凭经验判断吧。", markup=False)
+            return
+        self.notify("想一想:" + "、".join(f"「{t}」" for t in titles), title="提示", markup=False, timeout=6)
+
+    def action_leave(self) -> None:
+        self.app.leave_level()  # type: ignore[attr-defined]

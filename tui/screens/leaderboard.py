@@ -1,0 +1,146 @@
+"""The leaderboard: per level, overall, and by team, with the current player highlighted.
+Only assessment runs count (the storage decides what counts)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
+
+from game.loader import Catalog
+from game.storage import LeaderboardEntry, Player, SaveStore
+
+VIEWS = (("level", "本关"), ("overall", "总榜"), ("teams", "小组"))
+
+
+def when_text(iso: str) -> str:
+    """`2026-03-05 14:20` from an ISO timestamp (or the text as it is)."""
+    return iso.replace("T", " ")[:16] if iso else ""
+
+
+class LeaderboardScreen(Screen[None]):
+    """Leaderboards from the (possibly shared) leaderboard file."""
+
+    CSS_PATH = "leaderboard.tcss"
+    AUTO_FOCUS = "#board"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "view('level')", "本关", show=False),
+        Binding("2", "view('overall')", "总榜", show=False),
+        Binding("3", "view('teams')", "小组", show=False),
+        Binding("tab", "next_view", "切换榜单", key_display="Tab"),
+        Binding("left,[", "level(-1)", "上一关", key_display="←"),
+        Binding("right,]", "level(1)", "下一关", key_display="→"),
+        Binding("escape,q", "app.pop_screen", "返回", key_display="Esc"),
+    ]
+
+    def __init__(self, store: SaveStore, catalog: Catalog | None, player: Player | None,
+                 level_id: str | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.catalog = catalog
+        self.player = player
+        self.level_ids = [lv.id for lv in catalog.levels_in_play_order()] if catalog else []
+        self.level_id = level_id if level_id in self.level_ids else (self.level_ids[0] if self.level_ids else None)
+        self.view = "level" if self.level_id else "overall"
+        self.sub_title = "排行榜 · 只计考核成绩"
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="◆")
+        yield Tabs(*(Tab(f"{label} ({n})", id=f"tab-{key}") for n, (key, label) in enumerate(VIEWS, start=1)),
+                   active=f"tab-{self.view}", id="views")
+        with Horizontal(id="board-head"):
+            yield Static("", id="board-title")
+        yield DataTable(id="board", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="board-note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_board()
+
+    @on(Tabs.TabActivated, "#views")
+    def _tab(self, event: Tabs.TabActivated) -> None:
+        view = (event.tab.id or "tab-overall").removeprefix("tab-")
+        if view != self.view:
+            self.view = view
+            self.refresh_board()
+
+    def action_view(self, view: str) -> None:
+        self.query_one("#views", Tabs).active = f"tab-{view}"
+
+    def action_next_view(self) -> None:
+        keys = [key for key, _ in VIEWS]
+        self.action_view(keys[(keys.index(self.view) + 1) % len(keys)])
+
+    def action_level(self, step: int) -> None:
+        if not self.level_ids:
+            return
+        if self.view != "level":
+            self.action_view("level")
+            return
+        index = self.level_ids.index(self.level_id) if self.level_id in self.level_ids else 0
+        self.level_id = self.level_ids[(index + step) % len(self.level_ids)]
+        self.refresh_board()
+
+    def _entries(self) -> list[LeaderboardEntry]:
+        if self.view == "teams":
+            return self.store.leaderboard(teams=True)
+        if self.view == "level":
+            return self.store.leaderboard(level_id=self.level_id) if self.level_id else []
+        return self.store.leaderboard()
+
+    def _is_me(self, entry: LeaderboardEntry) -> bool:
+        if self.player is None:
+            return False
+        if self.view == "teams":
+            return bool(self.player.team) and entry.player == self.player.team
+        if entry.player_id is not None:
+            return entry.player_id == self.player.id
+        return entry.player == self.player.name and entry.team == self.player.team
+
+    def refresh_board(self) -> None:
+        title = self.query_one("#board-title", Static)
+        if self.view == "level":
+            level = self.catalog.levels.get(self.level_id) if self.catalog and self.level_id else None
+            title.update(Content.assemble(("本关  ", "$text-muted"), (level.title if level else "—", "bold"),
+                                          ("   ← → 换关", "$text-muted")))
+        elif self.view == "overall":
+            title.update(Content.assemble(("总榜  ", "$text-muted"), ("各关最佳考核成绩之和", "bold")))
+        else:
+            title.update(Content.assemble(("小组榜  ", "$text-muted"), ("组员成绩的平均", "bold")))
+        table = self.query_one("#board", DataTable)
+        table.clear(columns=True)
+        who = "小组" if self.view == "teams" else "玩家"
+        table.add_column("名次", key="rank")
+        table.add_column(who, key="who")
+        table.add_column("人数" if self.view == "teams" else "小组", key="team")
+        table.add_column("分数", key="score")
+        table.add_column("次数", key="attempts")
+        table.add_column("时间", key="when")
+        entries = self._entries()
+        mine: int | None = None
+        for rank, entry in enumerate(entries, start=1):
+            me = self._is_me(entry)
+            style = "bold $accent" if me else ""
+            name = Content.assemble((entry.player, style), ("  ◀ 你" if me and self.view != "teams" else
+                                                            "  ◀ 你的小组" if me else "", "bold $accent"))
+            third = Content(str(entry.members)) if self.view == "teams" else Content(entry.team or "—")
+            table.add_row(Content.styled(f"{rank:>3}", "bold $warning" if rank <= 3 else ""), name, third,
+                          Content.styled(f"{entry.score:,}", style or "bold"), Content(str(entry.attempts)),
+                          Content(when_text(entry.when)), key=str(rank))
+            if me and mine is None:
+                mine = rank - 1
+        if mine is not None:
+            table.move_cursor(row=mine)
+        note = self.query_one("#board-note", Static)
+        if not entries:
+            note.update(Content.styled("还没有考核成绩。用「考核」模式通关,就能上榜。", "$text-muted"))
+        elif mine is None and self.player is not None:
+            note.update(Content.styled("你还不在这张榜上。", "$text-muted"))
+        else:
+            note.update(Content.styled("◀ 标出的是你。", "$text-muted"))

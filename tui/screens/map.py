@@ -1,0 +1,306 @@
+"""The level map: the three tiers and every level's state, the player's rank and progress, the
+promotion exams, and the mode (练习 / 考核) the next run is played in."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import (
+    Footer,
+    Header,
+    LoadingIndicator,
+    OptionList,
+    ProgressBar,
+    Static,
+)
+
+from game.loader import Catalog
+from game.models import TIERS, Level
+from game.progression import (
+    BestResult,
+    LevelState,
+    exam_of,
+    map_states,
+    next_rank,
+    rank_for,
+    tier_open,
+    total_stars,
+    xp,
+)
+from game.session import MODE_NAMES
+from game.storage import Player, SaveStore
+from tui.widgets.bars import stars_text
+from tui.widgets.casefile import money
+from tui.widgets.lists import HangingItem, LevelList
+
+STATE_MARKS = {"passed": ("✓", "$success"), "open": ("○", "$accent"), "locked": ("⊘", "$text-muted"),
+               "saved": ("▶", "$warning")}
+
+MODE_HELP = {
+    "practice": "练习:每一步都有反馈和提示,成绩不上排行榜",
+    "assessment": "考核:结束后统一反馈,成绩计入排行榜",
+}
+
+
+def level_item(state: LevelState, saved: bool) -> HangingItem:
+    """A level on the map: mark and title; below it stars and best, or why it is locked."""
+    level = state.level
+    key = "saved" if saved else "passed" if state.passed else "open" if state.open else "locked"
+    mark, style = STATE_MARKS[key]
+    exam_tag = ("◆ " if "考核" in level.title else "◆ 晋升考核 ") if level.exam else ""
+    title = Content.assemble((exam_tag, "bold $warning"),
+                             (level.title, "bold" if state.open else "$text-muted"))
+    if saved:
+        second = Content.styled("▶ 未完成,按 Enter 继续", "$warning")
+    elif state.passed:
+        second = Content.assemble((stars_text(state.stars), "$warning"),
+                                  (f"  最佳 {state.best} 分 · 已通过", "$text-muted"))
+    elif state.open:
+        best = f"最佳 {state.best} 分 · 未通过" if state.best is not None else "可挑战"
+        second = Content.styled(f"☆☆☆  {best} · 及格 {level.pass_score}", "$text-muted")
+    else:
+        second = Content.styled(str(state.locked_reason), "$text-muted")
+    return HangingItem(Content.styled(f" {mark} ", f"bold {style}"), title, id=level.id, extra=(second,))
+
+
+def tier_heading(tier: str, is_open: bool, states: list[LevelState], catalog: Catalog) -> Content:
+    passed = sum(s.passed for s in states)
+    if is_open:
+        status = Content.styled(f" 已通过 {passed}/{len(states)}", "$text-muted")
+    else:
+        index = TIERS.index(tier)
+        exam = exam_of(catalog.levels.values(), TIERS[index - 1]) if index else None
+        status = Content.styled(f" ⊘ 通过「{exam.title}」后开放" if exam else " ⊘ 未开放", "$text-muted")
+    return Content.assemble((f"━━ {tier} ━━", "bold $accent" if is_open else "bold $text-muted"), status)
+
+
+class MapScreen(Screen[None]):
+    """The level map of one player."""
+
+    CSS_PATH = "map.tcss"
+    AUTO_FOCUS = "#levels"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("m", "toggle_mode", "练习/考核", tooltip="切换本次挑战的模式"),
+        Binding("l", "leaderboard", "排行榜"),
+        Binding("h", "handbook", "手册"),
+        Binding("r", "resume", "继续未完成", show=False),
+        Binding("escape,p", "switch_player", "换玩家", key_display="Esc"),
+    ]
+
+    class LevelPicked(Message):
+        """The player wants to play this level in this mode."""
+
+        def __init__(self, level_id: str, mode: str) -> None:
+            super().__init__()
+            self.level_id = level_id
+            self.mode = mode
+
+    def __init__(self, store: SaveStore, player: Player) -> None:
+        super().__init__()
+        self.store = store
+        self.player = player
+        self.sub_title = f"{player.name}{' · ' + player.team if player.team else ''}"
+        self.level_ids: list[str | None] = []
+        self._resume_offered = False
+
+    @property
+    def mode(self) -> str:
+        return getattr(self.app, "preferred_mode", "practice")
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="◆")
+        with Horizontal(id="rank-bar"):
+            yield Static("", id="rank")
+            with Vertical(id="rank-progress-box"):
+                yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="rank-progress")
+                yield Static("", id="rank-next")
+            yield Static("", id="mode")
+        with Horizontal(id="map-body"):
+            with Vertical(id="levels-box") as box:
+                box.border_title = "关卡地图"
+                yield LoadingIndicator(id="map-loading")
+                yield LevelList(id="levels")
+            with VerticalScroll(id="detail") as detail:
+                detail.border_title = "关卡详情"
+                yield Static("", id="detail-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "catalog", self._catalog_changed, init=True)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_map()
+
+    def _catalog_changed(self, catalog: Catalog | None) -> None:
+        self.query_one("#map-loading").display = catalog is None
+        self.query_one("#levels").display = catalog is not None
+        if catalog is not None:
+            self.refresh_map()
+            if not self._resume_offered:
+                self._resume_offered = True
+                self.call_after_refresh(self.app.offer_resume)  # type: ignore[attr-defined]
+
+    @property
+    def catalog(self) -> Catalog | None:
+        return getattr(self.app, "catalog", None)
+
+    def refresh_map(self) -> None:
+        catalog = self.catalog
+        bests = self.store.bests(self.player.id)
+        self._refresh_rank(bests)
+        self._refresh_mode()
+        if catalog is None:
+            return
+        saved = self.store.load_progress(self.player.id)
+        saved_level = str(saved.get("level")) if saved else None
+        order = catalog.levels_in_play_order()
+        states = map_states(catalog.levels, bests, order)
+        items: list[HangingItem] = []
+        self.level_ids = []
+        for tier in TIERS:
+            tier_states = [s for s in states if s.level.tier == tier]
+            if not tier_states:
+                continue
+            is_open = tier_open(catalog.levels, bests, tier)
+            items.append(HangingItem(Content(""), tier_heading(tier, is_open, tier_states, catalog), disabled=True))
+            self.level_ids.append(None)
+            for state in tier_states:
+                items.append(level_item(state, state.level.id == saved_level))
+                self.level_ids.append(state.level.id)
+        levels = self.query_one("#levels", LevelList)
+        previous = levels.highlighted_option.id if levels.highlighted_option else None
+        levels.set_items(items)
+        target = previous if previous is not None and previous in self.level_ids else self._first_playable(states)
+        if target is not None and target in self.level_ids:
+            levels.highlighted = self.level_ids.index(target)
+        self._show_detail()
+
+    def _first_playable(self, states: list[LevelState]) -> str | None:
+        for state in states:
+            if state.open and not state.passed:
+                return state.level.id
+        return states[0].level.id if states else None
+
+    def highlight_level(self, level_id: str) -> None:
+        if level_id in self.level_ids:
+            self.query_one("#levels", OptionList).highlighted = self.level_ids.index(level_id)
+
+    def _refresh_rank(self, bests: dict[str, BestResult]) -> None:
+        stars = total_stars(bests)
+        self.query_one("#rank", Static).update(Content.assemble(
+            ("称号  ", "$text-muted"), (rank_for(stars), "bold $accent"),
+            ("\n★ ", "$warning"), (str(stars), "bold"), ("  经验 ", "$text-muted"), (f"{xp(bests):,}", "bold")))
+        progress = self.query_one("#rank-progress", ProgressBar)
+        upcoming = next_rank(stars)
+        if upcoming is None:
+            progress.update(total=1, progress=1)
+            self.query_one("#rank-next", Static).update(Content.styled("已是最高称号", "$text-muted"))
+        else:
+            name, needed = upcoming
+            progress.update(total=needed, progress=stars)
+            self.query_one("#rank-next", Static).update(
+                Content.assemble(("距「", "$text-muted"), (name, "bold"), (f"」还差 {needed - stars} ★", "$text-muted")))
+
+    def _refresh_mode(self) -> None:
+        practice = self.mode == "practice"
+        self.query_one("#mode", Static).update(Content.assemble(
+            ("模式 (m)\n", "$text-muted"),
+            ("◉ 练习" if practice else "○ 练习", "bold $success" if practice else "$text-muted"), "  ",
+            ("◉ 考核" if not practice else "○ 考核", "bold $warning" if not practice else "$text-muted")))
+
+    @on(OptionList.OptionHighlighted, "#levels")
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    def _current_level(self) -> Level | None:
+        levels = self.query_one("#levels", OptionList)
+        option = levels.highlighted_option
+        catalog = self.catalog
+        if option is None or option.id is None or catalog is None:
+            return None
+        return catalog.levels.get(option.id)
+
+    def _show_detail(self) -> None:
+        level = self._current_level()
+        body = self.query_one("#detail-body", Static)
+        catalog = self.catalog
+        if level is None or catalog is None:
+            body.update("")
+            return
+        bests = self.store.bests(self.player.id)
+        state = map_states(catalog.levels, bests, [level])[0]
+        kinds = {"dialogue": "对话", "quiz": "快问快答", "audit": "质检"}
+        lines = [
+            Content.assemble(("◆ 晋升考核  " if level.exam else "", "bold $warning"), (level.title, "bold")),
+            Content.styled(f"{level.tier} · 第 {level.order} 关 · 及格 {level.pass_score} 分", "$text-muted"),
+            Content(""),
+        ]
+        if level.summary:
+            lines += [Content(level.summary), Content("")]
+        lines.append(Content.assemble(("客户  ", "$text-muted"), level.case.debtor, " · ", level.case.persona,
+                                      " · ", money(level.case.amount), f" · 逾期 {level.case.days_overdue} 天"))
+        lines.append(Content.assemble(("环节  ", "$text-muted"),
+                                      " → ".join(kinds[s.kind] for s in level.stages)))
+        lines.append(Content.assemble(("技能  ", "$text-muted"), "、".join(level.skills)))
+        lines.append(Content(""))
+        if not state.open:
+            lines.append(Content.styled(f"⊘ {state.locked_reason}", "bold $text-warning"))
+        elif state.passed:
+            lines.append(Content.assemble(("✓ 已通过  ", "bold $success"), (stars_text(state.stars), "$warning"),
+                                          f"  最佳 {state.best} 分"))
+        elif state.best is not None:
+            lines.append(Content.assemble(("✗ 未通过  ", "bold $text-error"), f"最佳 {state.best} 分"))
+        else:
+            lines.append(Content.styled("○ 尚未挑战", "bold"))
+        if state.open:
+            mode = "assessment" if level.exam else self.mode
+            note = "(晋升考核只能以考核模式进行)" if level.exam else ""
+            lines.append(Content.assemble(("本次模式  ", "$text-muted"), (MODE_NAMES[mode], "bold"), note))
+            lines.append(Content.styled(MODE_HELP[mode], "$text-muted"))
+        body.update(Content("\n").join(lines))
+
+    # --- actions ------------------------------------------------------------------------------
+    @on(OptionList.OptionSelected, "#levels")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option_id:
+            self._pick(event.option_id)
+
+    def action_play(self) -> None:
+        level = self._current_level()
+        if level is not None:
+            self._pick(level.id)
+
+    def _pick(self, level_id: str) -> None:
+        saved = self.store.load_progress(self.player.id)
+        if saved and saved.get("level") == level_id:
+            self.app.resume_run()  # type: ignore[attr-defined]
+            return
+        self.post_message(self.LevelPicked(level_id, self.mode))
+
+    def action_toggle_mode(self) -> None:
+        new = "assessment" if self.mode == "practice" else "practice"
+        self.app.preferred_mode = new  # type: ignore[attr-defined]
+        self._refresh_mode()
+        self._show_detail()
+        self.notify(MODE_HELP[new], title=f"已切换为{MODE_NAMES[new]}模式", markup=False, timeout=3)
+
+    def action_leaderboard(self) -> None:
+        level = self._current_level()
+        self.app.open_leaderboard(level.id if level else None)  # type: ignore[attr-defined]
+
+    def action_handbook(self) -> None:
+        self.app.open_handbook()  # type: ignore[attr-defined]
+
+    def action_resume(self) -> None:
+        self.app.resume_run()  # type: ignore[attr-defined]
+
+    def action_switch_player(self) -> None:
+        self.app.player = None  # type: ignore[attr-defined]
+        self.dismiss()

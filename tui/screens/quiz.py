@@ -1,0 +1,301 @@
+"""A quiz stage: one question at a time against a visible countdown. Faster correct answers
+earn more points and answers in a row build a streak. Practice mode explains each answer at
+once; assessment mode explains them all at the end of the quiz."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Button, Footer, Header, OptionList, Static
+
+from game import quiz
+from game.models import OPTION_LETTERS, QuizStage
+from tui.screens.run import LevelRun, RunProgressed, StageDone, build_review
+from tui.widgets.countdown import Countdown
+from tui.widgets.lists import AnswerList, HangingItem
+from tui.widgets.rulecard import ref_line
+
+TICK_SECONDS = 0.1
+TYPE_NAMES = {"single": "单选题", "multiple": "多选题 · 选出所有正确项", "truefalse": "判断题"}
+OPTION_KEYS = "abcdefgh"
+
+
+def option_bindings() -> list[BindingType]:
+    keys: list[BindingType] = [Binding("a,1", "pick(0)", "选项", key_display="A-H/1-8")]
+    for i in range(1, len(OPTION_LETTERS)):
+        keys.append(Binding(f"{OPTION_KEYS[i]},{i + 1}", f"pick({i})", show=False))
+    return keys
+
+
+def answer_points(answer: quiz.Answer) -> Content:
+    if answer.timed_out:
+        return Content.styled("✗ 超时 · 0 分,连对中断", "bold $text-error")
+    if not answer.correct:
+        return Content.styled("✗ 错误 · 0 分,连对中断", "bold $text-error")
+    parts: list[tuple[str, str] | str] = [("✓ 正确", "bold $text-success"), f"  +{answer.points} 分",
+                                          (f"(用时 {answer.elapsed:.1f} 秒)", "$text-muted")]
+    if answer.streak_bonus:
+        parts.append((f"  连对 ×{answer.streak} +{answer.streak_bonus}", "bold $warning"))
+    return Content.assemble(*parts)
+
+
+class QuizScreen(Screen[None]):
+    """Plays the current quiz stage of a run. The countdown reads the engine's injected clock."""
+
+    CSS_PATH = "quiz.tcss"
+    AUTO_FOCUS = "#options"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *option_bindings(),
+        Binding("space", "toggle", "勾选", key_display="空格", show=False),
+        Binding("enter", "submit", "确定/继续", key_display="Enter", priority=True),
+        Binding("escape", "leave", "离开", key_display="Esc"),
+    ]
+
+    phase: reactive[str] = reactive("asking")
+    """asking: the countdown runs; feedback: practice feedback on the last answer;
+    summary: the quiz is over and its result is shown."""
+
+    def __init__(self, run: LevelRun) -> None:
+        super().__init__()
+        self.run = run
+        stage = run.session.stage
+        runner = run.session.quiz_runner
+        if not isinstance(stage, QuizStage) or runner is None:
+            raise ValueError("QuizScreen needs a quiz stage")
+        self.stage: QuizStage = stage
+        self.runner: quiz.QuizRunner = runner
+        self.selected: set[str] = set()
+        self.timer: Timer | None = None
+        self.sub_title = run.screen_title()
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="◆")
+        with Vertical(id="quiz-body"):
+            yield Static("", id="quiz-status")
+            yield Countdown(id="countdown")
+            yield Static("", id="question")
+            yield AnswerList(id="options")
+            yield Static("", id="answer-feedback")
+            with VerticalScroll(id="summary"):
+                yield Static("", id="summary-body")
+            yield Button("下一题 (Enter)", variant="primary", id="next")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.timer = self.set_interval(TICK_SECONDS, self.tick)
+        if self.runner.finished:
+            self._show_summary()
+        else:
+            self._ask()
+
+    # --- asking -----------------------------------------------------------------------------
+    def _ask(self) -> None:
+        current = self.runner.current
+        if current is None:
+            self._show_summary()
+            return
+        self.phase = "asking"
+        self.selected = set()
+        question = current.question
+        self.query_one("#question", Static).update(Content.assemble(
+            (TYPE_NAMES[question.type] + "\n", "$text-muted"), (question.prompt, "bold")))
+        self._fill_options()
+        self.query_one("#answer-feedback").display = False
+        self.query_one("#summary").display = False
+        self.query_one("#next").display = False
+        options = self.query_one("#options", OptionList)
+        options.display = True
+        options.highlighted = 0
+        options.focus()
+        countdown = self.query_one(Countdown)
+        countdown.limit = current.time_limit
+        countdown.left = current.time_limit
+        countdown.stopped = False
+        self._update_status()
+        self.runner.begin()
+
+    def _labels(self) -> list[tuple[str, str]]:
+        current = self.runner.current
+        return current.question.choice_labels() if current else []
+
+    def _fill_options(self, reveal: quiz.Answer | None = None) -> None:
+        current = self.runner.current if reveal is None else None
+        question = current.question if current else self._last_question()
+        multiple = question.type == "multiple"
+        correct = question.correct_set()
+        items = []
+        for i, (key, text) in enumerate(question.choice_labels()):
+            box = ("☑ " if key in self.selected else "☐ ") if multiple and reveal is None else ""
+            extra: list[Content] = []
+            if reveal is not None:
+                if key in correct:
+                    extra.append(Content.styled("✓ 正确答案" + (" · 你选了" if key in reveal.selection else ""),
+                                                "bold $text-success"))
+                elif key in reveal.selection:
+                    extra.append(Content.styled("✗ 你的选择", "bold $text-error"))
+            prefix = Content.assemble((f"{OPTION_LETTERS[i]}  ", "bold $accent"), (box, "bold"))
+            items.append(HangingItem(prefix, Content(text), id=key, extra=tuple(extra)))
+        self.query_one("#options", AnswerList).set_items(items)
+
+    def _last_question(self):  # type: ignore[no-untyped-def]
+        return self.runner.planned[self.runner.index - 1].question
+
+    def _update_status(self) -> None:
+        total = len(self.runner.planned)
+        number = min(self.runner.index + 1, total)
+        parts: list[tuple[str, str] | str] = [(f"第 {number}/{total} 题", "bold")]
+        if self.run.practice:
+            points = sum(a.total for a in self.runner.answers)
+            parts += [("   得分 ", "$text-muted"), (f"{points:,}", "bold")]
+            if self.runner.streak >= 2:
+                parts += [("   连对 ", "$warning"), (f"×{self.runner.streak}", "bold $warning")]
+        else:
+            parts.append(("   考核模式:答案与解析在本环节结束后公布", "$text-muted"))
+        self.query_one("#quiz-status", Static).update(Content.assemble(*parts))
+
+    def tick(self) -> None:
+        """Redraw the countdown from the clock; when it runs out, the question times out."""
+        if self.phase != "asking" or self.runner.current is None:
+            return
+        left = self.runner.time_left()
+        self.query_one(Countdown).left = left
+        if left <= 0:
+            self._answer(None)
+
+    def action_pick(self, index: int) -> None:
+        labels = self._labels()
+        if self.phase != "asking" or index >= len(labels):
+            return
+        key = labels[index][0]
+        self.query_one("#options", OptionList).highlighted = index
+        if self.runner.current and self.runner.current.question.type == "multiple":
+            self.selected ^= {key}
+            self._fill_options()
+        else:
+            self._answer(frozenset({key}))
+
+    def action_toggle(self) -> None:
+        options = self.query_one("#options", OptionList)
+        if self.phase == "asking" and options.highlighted is not None:
+            self.action_pick(options.highlighted)
+
+    @on(OptionList.OptionSelected, "#options")
+    def _option_selected(self, event: OptionList.OptionSelected) -> None:
+        current = self.runner.current
+        if self.phase != "asking" or current is None:
+            return
+        if current.question.type == "multiple":
+            self.action_pick(event.option_index)
+        else:
+            self._answer(frozenset({event.option_id or ""}))
+
+    def action_submit(self) -> None:
+        if self.phase == "asking":
+            current = self.runner.current
+            if current is not None and current.question.type == "multiple":
+                if not self.selected:
+                    self.notify("先用字母键或空格勾选答案,再按 Enter 提交。", markup=False)
+                    return
+                self._answer(frozenset(self.selected))
+            else:
+                options = self.query_one("#options", OptionList)
+                if options.highlighted is not None:
+                    self.action_pick(options.highlighted)
+        else:
+            self._next()
+
+    def _answer(self, selection: frozenset[str] | None) -> None:
+        answer = self.run.session.answer(selection)
+        self.post_message(RunProgressed())
+        countdown = self.query_one(Countdown)
+        countdown.stopped = True
+        countdown.left = max(0.0, countdown.limit - answer.elapsed)
+        if self.run.practice:
+            self._show_feedback(answer)
+        elif self.runner.finished:
+            self._show_summary()
+        else:
+            self.notify(f"第 {self.runner.index} 题已作答" if not answer.timed_out else f"第 {self.runner.index} 题超时",
+                        markup=False, timeout=2)
+            self._ask()
+
+    # --- after answering --------------------------------------------------------------------
+    def _show_feedback(self, answer: quiz.Answer) -> None:
+        self.phase = "feedback"
+        question = self._last_question()
+        self.selected = set(answer.selection)
+        self._fill_options(reveal=answer)
+        lines = [answer_points(answer), Content(question.explanation)]
+        ref = ref_line(self.run.catalog, question.ref)
+        if ref is not None:
+            lines.append(ref)
+        feedback = self.query_one("#answer-feedback", Static)
+        feedback.update(Content("\n").join(lines))
+        feedback.set_class(answer.correct, "-correct")
+        feedback.set_class(not answer.correct, "-wrong")
+        feedback.display = True
+        self._update_status()
+        button = self.query_one("#next", Button)
+        button.label = "查看本环节成绩 (Enter)" if self.runner.finished else "下一题 (Enter)"
+        button.display = True
+        button.focus()
+
+    def _show_summary(self) -> None:
+        self.phase = "summary"
+        result = self.runner.result()
+        self.query_one("#question", Static).update(Content.styled("本环节结束", "bold"))
+        self.query_one("#options").display = False
+        self.query_one("#answer-feedback").display = False
+        countdown = self.query_one(Countdown)
+        countdown.stopped = True
+        lines = [
+            Content.assemble(("答对 ", "$text-muted"), (f"{result.correct}/{result.total_questions}", "bold"),
+                             ("   得分 ", "$text-muted"), (f"{result.points:,}", "bold"),
+                             (f" / {result.max_points:,}", "$text-muted"),
+                             ("   最长连对 ", "$text-muted"), (f"{result.best_streak}", "bold"),
+                             ("   环节分 ", "$text-muted"), (f"{result.score}", "bold")),
+        ]
+        review = build_review(self.run.session, self.run.catalog)
+        stage_items = [item for item in review.items if item.stage.startswith(f"{self.run.session.stage_index + 1}.")]
+        for number, item in enumerate(stage_items, start=1):
+            mark = ("✓ 正确", "bold $text-success") if item.ok else ("✗ 错误", "bold $text-error")
+            lines.append(Content(""))
+            lines.append(Content.assemble((f"{number}. ", "bold"), mark, "  ", item.title))
+            if not self.run.practice or not item.ok:
+                lines.append(Content.assemble(("   正确答案  ", "$text-muted"), item.answer))
+            if not self.run.practice:
+                lines.append(Content.assemble("   ", item.detail))
+                ref = ref_line(self.run.catalog, item.ref)
+                if ref is not None:
+                    lines.append(Content("   ") + ref)
+        self.query_one("#summary-body", Static).update(Content("\n").join(lines))
+        self.query_one("#summary").display = True
+        self._update_status()
+        button = self.query_one("#next", Button)
+        button.label = "继续 (Enter)"
+        button.display = True
+        button.focus()
+
+    @on(Button.Pressed, "#next")
+    def _next(self) -> None:
+        if self.phase == "feedback":
+            if self.runner.finished:
+                self._show_summary()
+            else:
+                self._ask()
+        elif self.phase == "summary":
+            if self.timer is not None:
+                self.timer.stop()
+            self.run.session.finish_quiz()
+            self.post_message(StageDone())
+
+    def action_leave(self) -> None:
+        self.app.leave_level()  # type: ignore[attr-defined]

@@ -1,0 +1,178 @@
+"""The results of a level: total, stars, pass or fail, the score per dimension, every violation
+with its rule, a judged review of every decision, and what to study next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Static
+
+from game.models import Level
+from game.progression import BestResult
+from game.scoring import LevelResult
+from tui.screens.run import STAGE_KIND_NAMES, LevelRun, Review, ReviewItem
+from tui.widgets.bars import DimensionBars, ScoreBar, stars_text
+from tui.widgets.rulecard import ref_line, rule_citation
+
+
+@dataclass(frozen=True)
+class Standing:
+    """How this run changed the player's standing."""
+
+    previous_best: BestResult | None
+    rank_before: str
+    rank_after: str
+
+    def new_record(self, result: LevelResult) -> bool:
+        previous = self.previous_best
+        return result.total > 0 and (previous is None or result.total > previous.score)
+
+
+def verdict_content(result: LevelResult, level: Level) -> Content:
+    if result.red_line:
+        head = ("✖ 触碰红线 · 一票否决", "bold $text-error")
+    elif result.passed:
+        head = ("✓ 通过", "bold $text-success")
+    else:
+        head = ("✗ 未通过", "bold $text-error")
+    return Content.assemble(head, "   ", (f"{result.total}", "bold"), (" 分", "$text-muted"),
+                            "   ", (stars_text(result.stars), "bold $warning"),
+                            (f"   及格线 {level.pass_score} 分", "$text-muted"))
+
+
+def review_line(item: ReviewItem, catalog: object) -> Content:
+    if item.ok is True:
+        mark = ("✓ ", "bold $text-success")
+    elif item.ok is False:
+        mark = ("✗ ", "bold $text-error")
+    else:
+        mark = ("△ ", "bold $text-warning")
+    lines = [Content.assemble(mark, item.title),
+             Content.assemble(("   ", ""), (item.detail, "$text-muted"))]
+    if item.ok is not True and item.answer:
+        lines.append(Content.assemble(("   正确答案  ", "$text-muted"), item.answer))
+    return Content("\n").join(lines)
+
+
+class ResultsScreen(Screen[None]):
+    """Shown when a level ends."""
+
+    CSS_PATH = "results.tcss"
+    AUTO_FOCUS = "#to-map"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "retry", "重玩"),
+        Binding("n", "next_level", "下一关"),
+        Binding("escape,m", "to_map", "地图", key_display="Esc"),
+        Binding("l", "leaderboard", "排行榜"),
+        Binding("h", "handbook", "查规则"),
+    ]
+
+    def __init__(self, run: LevelRun, result: LevelResult, review: Review, standing: Standing,
+                 next_level: Level | None) -> None:
+        super().__init__()
+        self.run = run
+        self.result = result
+        self.review = review
+        self.standing = standing
+        self.next_level = next_level
+        self.sub_title = f"成绩 · {run.level.title} · {run.mode_name}"
+
+    def compose(self) -> ComposeResult:
+        run, result, catalog = self.run, self.result, self.run.catalog
+        yield Header(show_clock=False, icon="◆")
+        with VerticalScroll(id="results-body"):
+            yield Static(verdict_content(result, run.level), id="verdict")
+            yield Static(self._standing_line(), id="standing")
+            with Horizontal(id="score-columns"):
+                with Vertical(id="dimensions-box") as box:
+                    box.border_title = "各维度"
+                    yield DimensionBars(result.dimensions, id="dimensions")
+                with Vertical(id="stages-box") as box:
+                    box.border_title = "各环节"
+                    labels = [f"{i}. {stage.title or STAGE_KIND_NAMES[stage.kind]}"
+                              for i, stage in enumerate(run.level.stages, start=1)]
+                    width = min(18, max(Content(label).cell_length for label in labels) + 1)
+                    for label, score in zip(labels, result.stage_scores):
+                        yield ScoreBar(label, score, label_width=width)
+            if result.violations:
+                with Vertical(id="violations") as box:
+                    box.border_title = "✖ 违规记录"
+                    for rule_id in result.violations:
+                        rule = catalog.rules.get(rule_id)
+                        if rule is None:
+                            yield Static(Content(f"✗ {rule_id}"))
+                        else:
+                            yield Static(Content.assemble(("✗ ", "bold $text-error"), (rule.title, "bold"),
+                                                          "\n   ", (rule_citation(rule), "$text-muted"),
+                                                          "\n   ", rule.summary))
+            if self.review.to_study:
+                with Vertical(id="study") as box:
+                    box.border_title = "建议复习(h 打开手册)"
+                    for ref in self.review.to_study:
+                        line = ref_line(catalog, ref)
+                        if line is not None:
+                            yield Static(Content("· ") + line)
+            if self.review.items:
+                with Vertical(id="review") as box:
+                    box.border_title = "逐项复盘"
+                    current = None
+                    for item in self.review.items:
+                        if item.stage != current:
+                            current = item.stage
+                            yield Static(Content.styled(item.stage, "bold $accent"), classes="review-stage")
+                        yield Static(review_line(item, catalog), classes="review-item")
+        with Horizontal(id="result-actions"):
+            yield Button("重玩 (r)", id="retry")
+            if self.next_level is not None:
+                yield Button("下一关 (n)", variant="success", id="next")
+            yield Button("返回地图 (Esc)", variant="primary", id="to-map")
+        yield Footer()
+
+    def _standing_line(self) -> Content:
+        parts: list[tuple[str, str] | str] = []
+        if self.standing.new_record(self.result):
+            parts.append(("★ 个人新纪录!  ", "bold $warning"))
+        if self.standing.rank_after != self.standing.rank_before:
+            parts += [("▲ 晋升称号:", "bold $success"), (self.standing.rank_after, "bold"), "  "]
+        if self.run.level.exam and self.result.passed:
+            parts.append(("◆ 晋升考核通过,下一级别已开放!  ", "bold $success"))
+        if self.run.practice:
+            parts.append(("练习成绩不计入排行榜;用「考核」模式冲榜。", "$text-muted"))
+        elif not parts:
+            parts.append(("考核成绩已计入排行榜。", "$text-muted"))
+        return Content.assemble(*parts)
+
+    def on_mount(self) -> None:
+        if self.next_level is None:
+            self.query_one("#to-map").focus()
+        elif self.result.passed:
+            self.query_one("#next").focus()
+
+    @on(Button.Pressed, "#retry")
+    def action_retry(self) -> None:
+        self.app.open_briefing(self.run.level.id, self.run.mode, replace=True)  # type: ignore[attr-defined]
+
+    @on(Button.Pressed, "#next")
+    def action_next_level(self) -> None:
+        if self.next_level is None:
+            self.notify("没有可挑战的下一关了。", markup=False)
+            return
+        self.app.open_briefing(self.next_level.id, self.run.mode, replace=True)  # type: ignore[attr-defined]
+
+    @on(Button.Pressed, "#to-map")
+    def action_to_map(self) -> None:
+        self.dismiss()
+
+    def action_leaderboard(self) -> None:
+        self.app.open_leaderboard(self.run.level.id)  # type: ignore[attr-defined]
+
+    def action_handbook(self) -> None:
+        first = self.review.to_study[0] if self.review.to_study else None
+        self.app.open_handbook(ref=first)  # type: ignore[attr-defined]

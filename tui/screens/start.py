@@ -1,0 +1,156 @@
+"""The start screen: pick who is playing, or create a new player (name and team / 小组)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from game.progression import rank_for, total_stars
+from game.storage import Player, SaveStore
+
+NAME_MAX = 20
+TEAM_MAX = 20
+
+
+class PlayerChosen(Message):
+    """The player to play as (sent up to the app)."""
+
+    def __init__(self, player: Player) -> None:
+        super().__init__()
+        self.player = player
+
+
+def banner() -> Content:
+    return Content.assemble(
+        ("催 收 闯 关", "bold $accent"), ("   CollectQuest\n", "$text-muted"),
+        ("合规 · 尊重 · 有效", "bold"), ("   新手 → 中级 → 主管,三级闯关", "$text-muted"),
+    )
+
+
+class StartScreen(Screen[None]):
+    """Choose or create a player profile."""
+
+    CSS_PATH = "start.tcss"
+    AUTO_FOCUS = "#players"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "play", "进入游戏", key_display="Enter", show=True),
+        Binding("n", "new_player", "新建玩家", tooltip="输入姓名与小组"),
+        Binding("tab", "app.focus_next", "切换", show=False),
+    ]
+
+    def __init__(self, store: SaveStore) -> None:
+        super().__init__()
+        self.store = store
+        self.sub_title = "选择玩家"
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="◆")
+        with VerticalScroll(id="start-body"):
+            yield Static(banner(), id="banner")
+            if self.store.problems:
+                with Vertical(id="problems") as problems:
+                    problems.border_title = "存档提示"
+                    for problem in self.store.problems:
+                        yield Static(Content("⚠ " + problem))
+            with Horizontal(id="start-columns"):
+                with Vertical(id="players-box") as box:
+                    box.border_title = "选择玩家"
+                    yield OptionList(id="players")
+                    yield Static("", id="no-players")
+                with Vertical(id="new-box") as box:
+                    box.border_title = "新建玩家"
+                    yield Label("姓名", classes="field-label")
+                    yield Input(placeholder="例如:王小明", max_length=NAME_MAX, id="name")
+                    yield Label("小组", classes="field-label")
+                    yield Input(placeholder="例如:催收一组(可不填)", max_length=TEAM_MAX, id="team")
+                    yield Static("", id="form-error")
+                    yield Button("创建并进入", variant="primary", id="create")
+            yield Static("", id="loading")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_players()
+        self.watch(self.app, "catalog", self._catalog_changed, init=True)
+
+    def _catalog_changed(self, catalog: object) -> None:
+        loading = self.query_one("#loading", Static)
+        if catalog is None:
+            loading.update(Content.styled("◌ 正在载入关卡与手册…", "$text-muted"))
+        else:
+            levels = len(getattr(catalog, "levels", {}))
+            rules = len(getattr(catalog, "rules", {}))
+            loading.update(Content.styled(f"已载入 {levels} 个关卡 · {rules} 张规则卡", "$text-muted"))
+
+    def refresh_players(self) -> None:
+        players = self.store.players()
+        options = []
+        for player in players:
+            stars = total_stars(self.store.bests(player.id))
+            options.append(Option(Content.assemble(
+                (player.name, "bold"), ("  ·  " + player.team if player.team else "", "$text-muted"),
+                "\n", (f"  {rank_for(stars)} · ★ {stars}", "$text-muted")), id=player.id))
+        player_list = self.query_one("#players", OptionList)
+        player_list.set_options(options)
+        player_list.display = bool(options)
+        self.query_one("#no-players", Static).update(
+            "" if options else Content("还没有玩家。\n在右边输入姓名和小组,创建你的档案。"))
+        self.query_one("#no-players").display = not options
+        if options:
+            player_list.highlighted = 0
+        else:
+            self.query_one("#name", Input).focus()
+
+    def action_play(self) -> None:
+        focused = self.focused
+        if isinstance(focused, Input) or focused is self.query_one("#create"):
+            self.create_player()
+            return
+        player_list = self.query_one("#players", OptionList)
+        if player_list.highlighted is not None:
+            self._choose(player_list.get_option_at_index(player_list.highlighted).id)
+
+    def action_new_player(self) -> None:
+        self.query_one("#name", Input).focus()
+
+    @on(OptionList.OptionSelected, "#players")
+    def _player_selected(self, event: OptionList.OptionSelected) -> None:
+        self._choose(event.option_id)
+
+    def _choose(self, player_id: str | None) -> None:
+        player = self.store.get_player(player_id) if player_id else None
+        if player is not None:
+            self.post_message(PlayerChosen(player))
+
+    @on(Input.Submitted, "#name")
+    def _name_done(self) -> None:
+        self.query_one("#team", Input).focus()
+
+    @on(Input.Submitted, "#team")
+    @on(Button.Pressed, "#create")
+    def create_player(self) -> None:
+        name = self.query_one("#name", Input).value
+        team = self.query_one("#team", Input).value.strip()
+        error = self.query_one("#form-error", Static)
+        try:
+            player = self.store.create_player(name, team)
+        except ValueError as exc:
+            error.update(Content.styled(f"✗ {exc}", "$text-error"))
+            self.query_one("#name", Input).focus()
+            return
+        error.update("")
+        self.query_one("#name", Input).value = ""
+        self.query_one("#team", Input).value = ""
+        self.refresh_players()
+        self.post_message(PlayerChosen(player))
+
+    def on_screen_resume(self) -> None:
+        self.refresh_players()
