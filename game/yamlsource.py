@@ -21,6 +21,10 @@ MAX_NODES = 200_000  # counted with aliases expanded: stops "billion laughs" fil
 
 PathKey = tuple[Any, ...]
 
+# libyaml's safe loader when PyYAML was built with it (about 8x faster, same marks); both only
+# ever construct plain data.
+_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass
 class YamlSource:
@@ -101,8 +105,9 @@ def read_yaml(path: Path) -> YamlSource:
 
 def parse_yaml(text: str, path: Path) -> YamlSource:
     name = str(path)
+    loader = _SAFE_LOADER(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -117,7 +122,7 @@ def parse_yaml(text: str, path: Path) -> YamlSource:
     if walker.problems:
         raise LoadError(walker.problems)
     try:
-        data = yaml.SafeLoader(text).get_single_data()
+        data = loader.construct_document(root)  # build from the checked node tree: no second parse
     except yaml.YAMLError as exc:  # e.g. an unknown tag such as !!python/object
         mark = getattr(exc, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
