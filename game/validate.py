@@ -258,8 +258,7 @@ class _Checker:
                 self.check_ref(path, ("questions", qi, "ref"), question.ref)
         for term in self.catalog.glossary.values():
             path, loc = self.catalog.id_files[("glossary term", term.id)]
-            if term.ref is not None:
-                self.check_rule(path, loc[:-1] + ("ref",), term.ref, "ref")
+            self.check_ref(path, loc[:-1] + ("ref",), term.ref)
         for script in self.catalog.scripts.values():
             path, loc = self.catalog.id_files[("script", script.id)]
             for ri, ref in enumerate(script.refs):

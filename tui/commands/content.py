@@ -1,7 +1,322 @@
-"""Subcommands: content (filled in by its issue)."""
+"""Subcommands about the level format and handbook files: validate, levels, schema.
+
+Shared helpers for trainer commands (loading with the --levels/--content overrides, finding a
+level by id or path, printing diagnostics, turning errors into messages) live here too.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar, Union
 
 import click
+
+from game import loader, validate as validation
+from game.diagnostics import Diagnostic
+from game.loader import Catalog
+from game.models import TIERS, GlossaryFile, Level, QuestionBank, RuleFile, ScriptFile
+from game.yamlsource import read_yaml
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+CONTENT_KEYS = ("rules", "terms", "scripts", "bank")
+
+
+# --------------------------------------------------------------------------------------------
+# Shared helpers
+# --------------------------------------------------------------------------------------------
+
+
+def friendly_errors(func: F) -> F:
+    """Bad input becomes a one-line message and exit status 1, never a traceback.
+    Set COLLECTQUEST_DEBUG=1 to see the traceback of an unexpected error."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except OSError as exc:
+            raise click.ClickException(f"文件错误 file error: {exc.strerror or exc}"
+                                       f"{': ' + str(exc.filename) if exc.filename else ''}") from None
+        except Exception as exc:  # noqa: BLE001 - the last line of defence for trainers
+            if os.environ.get("COLLECTQUEST_DEBUG"):
+                raise
+            raise click.ClickException(f"内部错误 internal error: {type(exc).__name__}: {exc} "
+                                       "(set COLLECTQUEST_DEBUG=1 for details)") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def options(ctx: click.Context) -> dict[str, Any]:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, dict) else {}
+
+
+def levels_folder(ctx: click.Context) -> Path:
+    return loader.levels_dir(options(ctx).get("levels"))
+
+
+def content_folder(ctx: click.Context) -> Path:
+    return loader.content_dir(options(ctx).get("content"))
+
+
+def display_path(path: str | Path) -> str:
+    """Paths under the working directory are shown relative to it (shorter, clickable)."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def shown(diagnostic: Diagnostic) -> Diagnostic:
+    return Diagnostic(display_path(diagnostic.file), diagnostic.line, diagnostic.column, diagnostic.code,
+                      diagnostic.message, diagnostic.severity)
+
+
+def format_diagnostic(diagnostic: Diagnostic) -> str:
+    d = shown(diagnostic)
+    label = "warning: " if d.severity == validation.WARNING else ""
+    return f"{d.file}:{d.line}:{d.column}: {d.code} {label}{d.message}"
+
+
+def echo_diagnostics(diagnostics: Iterable[Diagnostic], err: bool = False) -> None:
+    for diagnostic in diagnostics:
+        click.echo(format_diagnostic(diagnostic), err=err)
+
+
+def _is_content_file(path: Path, content_root: Path) -> bool:
+    try:
+        path.resolve().relative_to(content_root.resolve())
+        return True
+    except (ValueError, OSError):
+        pass
+    try:
+        data = read_yaml(path).data
+    except Exception:  # noqa: BLE001 - unreadable files are reported by the level loader
+        return False
+    return isinstance(data, dict) and any(key in data for key in CONTENT_KEYS)
+
+
+def known_levels(folder: Path, skip: Iterable[Path] = ()) -> dict[str, str]:
+    """Level id -> tier for the levels in `folder` (not those in `skip`): the context in which a
+    single file's `requires` are checked."""
+    skipped = {p.resolve() for p in skip}
+    files = [p for p in loader.yaml_files([folder]) if p.resolve() not in skipped] if folder.is_dir() else []
+    catalog, _ = loader.load_catalog(files, [])
+    return {level.id: level.tier for level in catalog.levels.values()}
+
+
+def load_checked(ctx: click.Context, paths: Iterable[str] = ()) -> tuple[Catalog, list[Diagnostic], list[Path]]:
+    """Load and validate. With no paths: the levels and content folders. With paths: those files
+    and folders (content files recognised by their top-level key), checked against the content
+    folder and, for `requires`, the levels folder."""
+    content_root = content_folder(ctx)
+    given = [Path(p) for p in paths]
+    for path in given:
+        if not path.exists():
+            raise click.BadParameter(f"'{path}' does not exist", param_hint="PATH")
+    if not given:
+        levels_root = levels_folder(ctx)
+        if not levels_root.is_dir():
+            raise click.ClickException(f"levels folder not found: {levels_root}")
+        catalog, diagnostics = validation.check_paths([levels_root], [content_root])
+        return catalog, diagnostics, [levels_root, content_root]
+    files = loader.yaml_files(given)
+    content_files = [p for p in files if _is_content_file(p, content_root)]
+    level_files = [p for p in files if p not in content_files]
+    given_content = {p.resolve() for p in content_files}
+    if content_root.is_dir():
+        content_files += [p for p in loader.yaml_files([content_root]) if p.resolve() not in given_content]
+    context = known_levels(levels_folder(ctx), level_files)
+    catalog, diagnostics = validation.check_paths(level_files, content_files, known_levels=context)
+    return catalog, diagnostics, given
+
+
+def find_level(ctx: click.Context, level: str) -> tuple[Catalog, list[Diagnostic], Level, Path]:
+    """LEVEL as an id (in the levels folder) or a path to a YAML file. Diagnostics are those of
+    that level's file. Raises a click error when the level cannot be found or loaded."""
+    as_path = Path(level)
+    if as_path.suffix in loader.YAML_SUFFIXES or as_path.is_file():
+        if not as_path.is_file():
+            raise click.BadParameter(f"file '{level}' does not exist", param_hint="LEVEL")
+        catalog, diagnostics, _ = load_checked(ctx, [level])
+        mine = [d for d in diagnostics if Path(d.file).resolve() == as_path.resolve()]
+        match = [lid for lid, f in catalog.level_files.items() if f.resolve() == as_path.resolve()]
+        if not match:
+            echo_diagnostics(mine or diagnostics, err=True)
+            raise click.ClickException(f"'{level}' is not a level that loads; fix the errors above")
+        return catalog, mine, catalog.levels[match[0]], catalog.level_files[match[0]]
+    catalog, diagnostics, _ = load_checked(ctx)
+    if level not in catalog.levels:
+        close = validation._did_you_mean(level, catalog.levels)
+        raise click.BadParameter(f"no level with id '{level}' in {display_path(levels_folder(ctx))}{close}; "
+                                 "run `collectquest levels` to list them", param_hint="LEVEL")
+    path = catalog.level_files[level]
+    mine = [d for d in diagnostics if Path(d.file).resolve() == path.resolve()]
+    return catalog, mine, catalog.levels[level], path
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# --------------------------------------------------------------------------------------------
+# validate
+# --------------------------------------------------------------------------------------------
+
+
+def _summary(catalog: Catalog, diagnostics: list[Diagnostic]) -> str:
+    counts = validation.counts(catalog)
+    errors = sum(d.severity != validation.WARNING for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    tiers = " · ".join(f"{tier} {n}" for tier, n in counts.levels.items())
+    held = (f"{sum(counts.levels.values())} 个关卡 levels ({tiers}), {counts.questions} 道题 questions, "
+            f"{counts.dialogue_nodes} 个对话节点 dialogue nodes, {counts.rule_cards} 张规则卡 rule cards, "
+            f"{counts.glossary_terms} 个术语 glossary terms")
+    if errors:
+        files = len({d.file for d in diagnostics if d.severity != validation.WARNING})
+        return f"✗ {errors} 个错误 errors, {warnings} 个警告 warnings in {files} file(s); loaded {held}"
+    note = f"; {warnings} 个警告 warnings" if warnings else ""
+    return f"✓ 通过 OK: {held}{note}"
+
+
+@click.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (ok, levels, counts, errors).")
+@click.pass_context
+@friendly_errors
+def validate_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
+    """检查关卡和手册文件 Check level and handbook files.
+
+    With no PATH, checks the levels folder and the content folder. Prints one line per problem,
+    `file:line:column: CODE message` (codes are explained in levels/README.md); warnings do not
+    fail. Exit status 0 when there is no error, 1 otherwise.
+
+    \b
+    Examples:
+      collectquest validate
+      collectquest validate levels/novice/n07-callback.yaml
+      collectquest --levels ~/my-levels validate --json
+    """
+    catalog, diagnostics, _ = load_checked(ctx, paths)
+    ok = not validation.has_errors(diagnostics)
+    if as_json:
+        counts = validation.counts(catalog)
+        echo_json({
+            "ok": ok,
+            "levels": counts.levels,
+            "questions": counts.questions,
+            "dialogue_nodes": counts.dialogue_nodes,
+            "rule_cards": counts.rule_cards,
+            "glossary_terms": counts.glossary_terms,
+            "errors": [shown(d).to_json() for d in diagnostics],
+        })
+    else:
+        echo_diagnostics(diagnostics)
+        click.echo(_summary(catalog, diagnostics))
+    ctx.exit(0 if ok else 1)
+
+
+# --------------------------------------------------------------------------------------------
+# levels
+# --------------------------------------------------------------------------------------------
+
+
+@click.command("levels")
+@click.option("--json", "as_json", is_flag=True, help='Print {"levels": [{id, tier, title, requires, file}]}.')
+@click.pass_context
+@friendly_errors
+def levels_command(ctx: click.Context, as_json: bool) -> None:
+    """列出关卡(按游玩顺序) List the levels in play order.
+
+    \b
+    Examples:
+      collectquest levels
+      collectquest --levels ~/my-levels levels --json
+    """
+    folder = levels_folder(ctx)
+    if not folder.is_dir():
+        raise click.ClickException(f"levels folder not found: {folder}")
+    catalog, diagnostics = loader.load_catalog([folder], [content_folder(ctx)])
+    ordered = catalog.levels_in_play_order()
+    if as_json:
+        echo_json({"levels": [
+            {"id": lv.id, "tier": lv.tier, "title": lv.title, "requires": list(lv.requires),
+             "file": display_path(catalog.level_files[lv.id])} for lv in ordered]})
+    else:
+        if not ordered:
+            click.echo(f"没有关卡 no levels in {display_path(folder)}")
+        for lv in ordered:
+            needs = f"  ← {', '.join(lv.requires)}" if lv.requires else ""
+            exam = " [晋升考核]" if lv.exam else ""
+            click.echo(f"{lv.tier}  {lv.order:>2}  {lv.id:<28} {lv.title}{exam}{needs}")
+    level_problems = [d for d in diagnostics if d.severity != validation.WARNING]
+    if level_problems:
+        click.echo(f"注意 note: {len(level_problems)} problem(s) while loading; "
+                   "run `collectquest validate` for details", err=True)
+
+
+# --------------------------------------------------------------------------------------------
+# schema
+# --------------------------------------------------------------------------------------------
+
+SCHEMA_KINDS = ("level", "content", "all")
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def json_schema(kind: str = "level") -> dict[str, Any]:
+    """JSON Schema of level files ("level"), handbook files ("content") or either ("all")."""
+    from pydantic import TypeAdapter
+
+    content_union = Union[RuleFile, GlossaryFile, ScriptFile, QuestionBank]
+    if kind == "level":
+        schema = Level.model_json_schema(by_alias=True)
+        title = "CollectQuest level 催收闯关关卡"
+    elif kind == "content":
+        schema = TypeAdapter(content_union).json_schema(by_alias=True)
+        title = "CollectQuest handbook file 手册文件 (rules / terms / scripts / bank)"
+    elif kind == "all":
+        schema = TypeAdapter(Union[Level, content_union]).json_schema(by_alias=True)
+        title = "CollectQuest level or handbook file"
+    else:
+        raise ValueError(f"kind must be one of {', '.join(SCHEMA_KINDS)}")
+    return {"$schema": DRAFT, "title": title, **{k: v for k, v in schema.items() if k != "title"}}
+
+
+@click.command("schema")
+@click.option("--kind", type=click.Choice(SCHEMA_KINDS), default="level", show_default=True,
+              help="level files, handbook (content) files, or all.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to this file (UTF-8) instead of printing.")
+@click.pass_context
+@friendly_errors
+def schema_command(ctx: click.Context, kind: str, output: str | None) -> None:
+    """打印关卡格式的 JSON Schema Print the JSON Schema of the level format.
+
+    Point VS Code's YAML extension at it to get completion and red underlines: add
+    `# yaml-language-server: $schema=<path>/level.schema.json` as the first line of a level file.
+
+    \b
+    Examples:
+      collectquest schema > level.schema.json
+      collectquest schema --kind content -o content.schema.json
+    """
+    text = json.dumps(json_schema(kind), ensure_ascii=False, indent=2) + "\n"
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"已写入 wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the CLI group."""
+    for command in (validate_command, levels_command, schema_command):
+        group.add_command(command)
+
