@@ -251,6 +251,16 @@ def test_repealed_laws_and_myths_are_only_debunked(catalog: Catalog, bank_id: st
     assert problems == []
 
 
+@pytest.mark.parametrize("bank_id", sorted(BANKS))
+def test_the_longest_option_is_not_a_giveaway(catalog: Catalog, bank_id: str) -> None:
+    # Distractors should be tempting lines of comparable length, not one-liners beside a careful
+    # correct answer; with four options chance is 25 %, so "pick the longest" must not pay much.
+    singles = [q for q in bank(catalog, bank_id).questions if q.type == "single"]
+    giveaways = [q.id for q in singles
+                 if len(correct_options(q)[0]) > max(len(o) for o in q.options if o not in correct_options(q))]
+    assert len(giveaways) <= 0.4 * len(singles), giveaways
+
+
 def test_explanations_do_not_refer_to_option_letters(catalog: Catalog) -> None:
     # Options may be reordered by trainers (or shuffled by a future screen); "选C" would then lie.
     letter_ref = re.compile(r"(?<![A-Za-z])[A-H](?:、[A-H])*(?:项|选项|是|都|只是)")
