@@ -1,7 +1,313 @@
-"""Subcommands: trainer (filled in by its issue)."""
+"""Subcommands for trainers who write levels: playtest, graph, new-level."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 import click
+
+from game import explore, graph, templates
+from game import validate as validation
+from game.dialogue import replay
+from game.loader import load_catalog
+from game.models import TIER_SLUGS, TIERS, DialogueStage, Level
+from tui.commands.content import (
+    content_folder,
+    display_path,
+    echo_diagnostics,
+    echo_json,
+    find_level,
+    friendly_errors,
+    levels_folder,
+    shown,
+)
+
+TIER_ALIASES = {**{t: t for t in TIERS}, **{slug: tier for tier, slug in TIER_SLUGS.items()}}
+
+
+# --------------------------------------------------------------------------------------------
+# playtest
+# --------------------------------------------------------------------------------------------
+
+
+def _path_steps(stage: DialogueStage, witness: explore.Witness) -> list[dict[str, Any]]:
+    state = replay(stage, witness.choices)
+    return [{"node": step.node, "choice": step.choice + 1, "quality": step.quality.value,
+             "violation": step.violation} for step in state.steps]
+
+
+def _witness_json(stage: DialogueStage, witness: explore.Witness | None) -> dict[str, Any] | None:
+    if witness is None:
+        return None
+    result = witness.result
+    return {"score": result.score, "ending": result.ending_id, "compliance": result.compliance,
+            "communication": result.communication, "outcome": result.outcome,
+            "path": _path_steps(stage, witness)}
+
+
+def _witness_text(stage: DialogueStage, witness: explore.Witness | None) -> str:
+    if witness is None:
+        return "—"
+    steps = " → ".join(f"{s['node']}#{s['choice']}" for s in _path_steps(stage, witness))
+    route = f"{steps} → {witness.result.ending_id}" if steps else witness.result.ending_id
+    return f"{witness.score}  ({route})"
+
+
+def playtest_json(report: explore.LevelPlaytest, diagnostics: list[Any]) -> dict[str, Any]:
+    level = report.level
+    stages: list[dict[str, Any]] = []
+    for index, stage in enumerate(level.stages):
+        entry: dict[str, Any] = {"index": index + 1, "kind": stage.kind, "title": stage.title}
+        found = report.dialogues.get(index)
+        if isinstance(stage, DialogueStage) and found is not None:
+            entry.update({
+                "states": found.states,
+                "paths": found.paths,
+                "paths_infinite": found.paths is None,
+                "paths_by_ending": found.paths_by_ending,
+                "endings_reached": found.endings_reached,
+                "endings_unreached": found.endings_unreached,
+                "nodes_unreached": found.nodes_unreached,
+                "dead_end_nodes": found.dead_end_nodes,
+                "dangling_targets": found.dangling_targets,
+                "cycles": [{"nodes": list(c.nodes), "has_exit": c.has_exit} for c in found.cycles],
+                "unused_choices": [{"node": u.node, "choice": u.choice + 1, "reason": u.reason,
+                                    "same_as": [i + 1 for i in u.same_as]} for u in found.unused_choices],
+                "shortest_path": found.shortest_path,
+                "longest_path": found.longest_path,
+                "horizon": found.horizon,
+                "best": _witness_json(stage, found.best),
+                "worst": _witness_json(stage, found.worst),
+                "best_red_line": _witness_json(stage, found.best_red_line),
+                "best_without_good": _witness_json(stage, found.best_without_good),
+            })
+        elif index in report.errors:
+            entry["error"] = report.errors[index]
+        stages.append(entry)
+    kinds = {kind for kind, _ in report.defects}
+    return {
+        "level": level.id,
+        "title": level.title,
+        "ok": report.ok and not validation.has_errors(diagnostics),
+        "pass_score": level.pass_score,
+        "best_total": report.best.total if report.best else None,
+        "worst_total": report.worst.total if report.worst else None,
+        "without_good_total": report.without_good.total if report.without_good else None,
+        "red_line_can_pass": "red-line-passes" in kinds,
+        "too_lenient": "too-lenient" in kinds,
+        "stages": stages,
+        "defects": [{"kind": k, "message": m} for k, m in report.defects],
+        "notes": [{"kind": k, "message": m} for k, m in report.notes],
+        "errors": [shown(d).to_json() for d in diagnostics],
+    }
+
+
+def _echo_dialogue(level: Level, index: int, stage: DialogueStage, found: explore.StageExploration) -> None:
+    title = stage.title or "对话"
+    paths = "无穷多 infinite (loops)" if found.paths is None else f"{found.paths}"
+    longest = "无上限 unbounded (loops)" if found.longest_path is None else f"{found.longest_path}"
+    click.echo(f"\n阶段 {index + 1} 对话「{title}」 stage {index + 1}, dialogue")
+    click.echo(f"  状态 states {found.states} · 路径 paths {paths} · "
+               f"最短 shortest {found.shortest_path} 步 · 最长 longest {longest} 步 steps")
+    if found.paths_by_ending:
+        by_ending = ", ".join(f"{e} ×{n}" for e, n in found.paths_by_ending.items())
+        click.echo(f"  各结局路径数 paths per ending: {by_ending}")
+    click.echo(f"  到达的结局 endings reached: {', '.join(found.endings_reached) or '—'}")
+    if found.endings_unreached:
+        click.echo(f"  ✗ 永远到不了的结局 never reached: {', '.join(found.endings_unreached)}")
+    if found.nodes_unreached:
+        click.echo(f"  ! 永远到不了的节点 nodes never reached: {', '.join(found.nodes_unreached)}")
+    if found.horizon is not None:
+        click.echo(f"  (对话有循环,分数按最多 {found.horizon} 步的路径计算 scores over paths up to "
+                   f"{found.horizon} steps)")
+    click.echo(f"  最高分 best:          {_witness_text(stage, found.best)}")
+    click.echo(f"  最低分 worst:         {_witness_text(stage, found.worst)}")
+    click.echo(f"  越红线的最高分 best with a red line: {_witness_text(stage, found.best_red_line)}")
+    click.echo(f"  不选 good 的最高分 best without a good choice: {_witness_text(stage, found.best_without_good)}")
+    for cycle in found.cycles:
+        exit_note = "有出口 has an exit" if cycle.has_exit else "✗ 没有出口 no exit"
+        click.echo(f"  循环 cycle: {' ⇄ '.join(cycle.nodes)} ({exit_note})")
+
+
+def _echo_report(report: explore.LevelPlaytest, path: Path) -> None:
+    level = report.level
+    click.echo(f"关卡 level {level.id}「{level.title}」 {level.tier} · 及格 pass {level.pass_score} · "
+               f"{display_path(path)}")
+    for index, stage in enumerate(level.stages):
+        if isinstance(stage, DialogueStage) and index in report.dialogues:
+            _echo_dialogue(level, index, stage, report.dialogues[index])
+        elif index in report.errors:
+            click.echo(f"\n阶段 {index + 1}: 无法探索 cannot explore: {report.errors[index]}")
+        else:
+            name = "答题 quiz" if stage.kind == "quiz" else "质检 audit"
+            click.echo(f"\n阶段 {index + 1} {name}「{stage.title or ''}」: 满分按全对计 best assumes every "
+                       "answer right, 最低按全错计 worst assumes every answer wrong")
+    click.echo("")
+    best = report.best.total if report.best else "—"
+    worst = report.worst.total if report.worst else "—"
+    lenient = report.without_good.total if report.without_good else "—"
+    click.echo(f"总分 level total: 最高 best {best} · 最低 worst {worst} · "
+               f"从不选 good 且答题全错 never good, all wrong {lenient}")
+    if report.red_line_results:
+        worst_case = max(r.total for _, r in report.red_line_results)
+        verdict = "✗ 可以及格!" if any(r.passed for _, r in report.red_line_results) else "不及格 fails ✓"
+        click.echo(f"红线 red lines: 越过红线的路径最高总分 best total across a red line {worst_case} → {verdict}")
+    if report.notes:
+        click.echo("\n提示 notes:")
+        for kind, message in report.notes:
+            click.echo(f"  · {kind}: {message}")
+    if report.defects:
+        click.echo("\n结构缺陷 defects:")
+        for kind, message in report.defects:
+            click.echo(f"  ✗ {kind}: {message}")
+
+
+@click.command("playtest")
+@click.argument("level")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@click.pass_context
+@friendly_errors
+def playtest_command(ctx: click.Context, level: str, as_json: bool) -> None:
+    """穷举试玩一个关卡 Explore every path through a level.
+
+    LEVEL is a level id or a path to a level file. Reports the number of paths, endings reached
+    and never reached, best and worst scores (quiz and audit assumed perfect for the best, all
+    wrong for the worst), whether a red-line path could pass, whether a player who never picks a
+    good choice could pass (too lenient), choices that never matter, the longest path and loops.
+    Exit status 1 on validation errors or structural defects (unreachable endings, dead ends,
+    red line passes, too lenient, pass score unreachable).
+
+    \b
+    Examples:
+      collectquest playtest n01-identity-disclosure
+      collectquest playtest levels/novice/n07-callback.yaml --json
+    """
+    catalog, diagnostics, found_level, path = find_level(ctx, level)
+    report = explore.playtest(found_level, catalog)
+    if as_json:
+        data = playtest_json(report, diagnostics)
+        echo_json(data)
+        ctx.exit(0 if data["ok"] else 1)
+    if diagnostics:
+        echo_diagnostics(diagnostics)
+        click.echo("")
+    _echo_report(report, path)
+    errors = validation.has_errors(diagnostics)
+    if report.ok and not errors:
+        click.echo("\n✓ 没有结构缺陷 no structural defects")
+        ctx.exit(0)
+    problems = len(report.defects) + sum(d.severity != validation.WARNING for d in diagnostics)
+    click.echo(f"\n✗ {problems} 个问题 problem(s): 见上 see above")
+    ctx.exit(1)
+
+
+# --------------------------------------------------------------------------------------------
+# graph
+# --------------------------------------------------------------------------------------------
+
+
+@click.command("graph")
+@click.argument("level")
+@click.option("--format", "fmt", type=click.Choice(graph.FORMATS), default="mermaid", show_default=True,
+              help="mermaid (paste into Markdown) or dot (Graphviz).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
+@click.pass_context
+@friendly_errors
+def graph_command(ctx: click.Context, level: str, fmt: str, output: str | None) -> None:
+    """画出关卡的对话流程图 Draw a level's dialogues as a flowchart.
+
+    LEVEL is a level id or a path to a level file. Endings are rounded boxes with their score;
+    red-line choices are thick red arrows marked ⛔; good choices are marked ✓.
+
+    \b
+    Examples:
+      collectquest graph n01-identity-disclosure > n01.mmd
+      collectquest graph levels/novice/n07-callback.yaml --format dot | dot -Tsvg > n07.svg
+    """
+    _catalog, _diagnostics, found_level, _path = find_level(ctx, level)
+    if not any(isinstance(s, DialogueStage) for s in found_level.stages):
+        raise click.ClickException(f"level {found_level.id} has no dialogue stage to draw")
+    text = graph.render(found_level, fmt)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"已写入 wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+# --------------------------------------------------------------------------------------------
+# new-level
+# --------------------------------------------------------------------------------------------
+
+
+def _tier(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    tier = TIER_ALIASES.get(value.strip())
+    if tier is None:
+        raise click.BadParameter(f"'{value}' is not a tier; use 新手, 中级 or 主管 (or novice, intermediate, "
+                                 "supervisor)")
+    return tier
+
+
+def _level_id(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    if not templates.LEVEL_ID.match(value):
+        raise click.BadParameter(f"'{value}' must be lower-case letters, digits and dashes, e.g. n07-callback")
+    return value
+
+
+@click.command("new-level")
+@click.option("--tier", required=True, callback=_tier, help="新手, 中级 or 主管 (or novice/intermediate/supervisor).")
+@click.option("--id", "level_id", required=True, callback=_level_id, help="Level id, e.g. n07-callback.")
+@click.option("--title", help="Title shown to players (default: a placeholder to edit).")
+@click.option("--order", type=click.IntRange(min=0), help="Position within the tier (default: after the last).")
+@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+@click.pass_context
+@friendly_errors
+def new_level_command(ctx: click.Context, tier: str, level_id: str, title: str | None, order: int | None,
+                      force: bool) -> None:
+    """写一个带注释的新关卡模板 Write a commented starter level.
+
+    The file goes to <levels>/<tier folder>/<ID>.yaml, validates as written, and shows every stage
+    kind (dialogue, quiz, audit) and feature with short Chinese comments. Edit it, then run
+    `collectquest validate` and `collectquest playtest ID`.
+
+    \b
+    Examples:
+      collectquest new-level --tier 新手 --id n07-callback --title "约定回电"
+      collectquest --levels ~/my-levels new-level --tier 中级 --id i07-dispute
+    """
+    root = levels_folder(ctx)
+    target = root / TIER_SLUGS[tier] / f"{level_id}.yaml"
+    content = content_folder(ctx)
+    catalog, _ = load_catalog([root] if root.is_dir() else [], [content] if content.is_dir() else [])
+    existing = catalog.level_files.get(level_id)
+    if existing is not None and existing.resolve() != target.resolve():
+        raise click.ClickException(f"a level with id '{level_id}' already exists: {display_path(existing)}")
+    if target.exists() and not force:
+        raise click.ClickException(f"{display_path(target)} already exists; use --force to overwrite it")
+    if order is None:
+        order = max((lv.order for lv in catalog.levels.values() if lv.tier == tier and lv.id != level_id),
+                    default=0) + 1
+    missing = [rule for rule in templates.STARTER_RULES if rule not in catalog.rules]
+    text = templates.starter_level(level_id, tier, title, order, set(catalog.banks))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"已创建 created {display_path(target)}")
+    _, diagnostics = validation.check_paths(
+        [target], [content] if content.is_dir() else [],
+        known_levels={lid: lv.tier for lid, lv in catalog.levels.items()})
+    if missing:
+        click.echo(f"注意 note: the handbook in {display_path(content)} lacks rule cards "
+                   f"{', '.join(missing)}, which the starter refers to", err=True)
+    if validation.has_errors(diagnostics):
+        echo_diagnostics(diagnostics, err=True)
+        raise click.ClickException("the starter level does not validate against this handbook; see above")
+    click.echo("下一步 next: 编辑文件,然后运行 edit it, then run:")
+    click.echo(f"  collectquest validate {display_path(target)}")
+    click.echo(f"  collectquest playtest {level_id}")
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the CLI group."""
+    for command in (playtest_command, graph_command, new_level_command):
+        group.add_command(command)
