@@ -121,9 +121,10 @@ def _tested(stage: DialogueStage) -> tuple[set[str], set[str]]:
     return meters, flags
 
 
-def build_graph(stage: DialogueStage, max_states: int = MAX_STATES) -> StateGraph:
+def build_graph(stage: DialogueStage, max_states: int | None = None) -> StateGraph:
     """Every state reachable from the start, with the engine's transitions between them."""
     check_conditions(stage)
+    max_states = MAX_STATES if max_states is None else max_states
     tested_meters, tested_flags = _tested(stage)
     graph = StateGraph()
     index: dict[StateKey, int] = {}
@@ -507,7 +508,7 @@ def _unused_choices(stage: DialogueStage, graph: StateGraph, reachable: set[int]
     return unused
 
 
-def explore_stage(stage: DialogueStage, stage_index: int = 0, max_states: int = MAX_STATES) -> StageExploration:
+def explore_stage(stage: DialogueStage, stage_index: int = 0, max_states: int | None = None) -> StageExploration:
     """Explore one dialogue stage. Raises ExplorationError when it cannot be explored."""
     graph = build_graph(stage, max_states)
     everything: Callable[[Edge], bool] = lambda e: True  # noqa: E731
@@ -604,7 +605,7 @@ class LevelPlaytest:
         return not self.defects
 
 
-def playtest(level: Level, catalog: Any = None, max_states: int = MAX_STATES,
+def playtest(level: Level, catalog: Any = None, max_states: int | None = None,
              combine: Callable[[Level, list[StageResult]], LevelResult] | None = None,
              explored: dict[int, StageExploration] | None = None) -> LevelPlaytest:
     """Explore every dialogue of `level` and judge the level as a whole.
