@@ -127,8 +127,8 @@ def test_schema_accepts_real_levels_and_underlines_typos() -> None:
     result = run("schema")
     assert result.exit_code == 0
     schema = json.loads(result.output)
-    assert schema["$schema"].endswith("2020-12/schema")
-    validator = jsonschema.Draft202012Validator(schema)
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    validator = jsonschema.Draft7Validator(schema)
     sample = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
     assert not list(validator.iter_errors(sample))
     typo = yaml.safe_load((BROKEN / "unknown-key.yaml").read_text(encoding="utf-8"))
@@ -140,7 +140,7 @@ def test_schema_for_handbook_files(tmp_path: Path) -> None:
     out = tmp_path / "content.schema.json"
     result = run("schema", "--kind", "content", "-o", str(out))
     assert result.exit_code == 0
-    validator = jsonschema.Draft202012Validator(json.loads(out.read_text(encoding="utf-8")))
+    validator = jsonschema.Draft7Validator(json.loads(out.read_text(encoding="utf-8")))
     for file in ("rules.yaml", "glossary.yaml", "questions/mini.yaml"):
         data = yaml.safe_load((CONTENT / file).read_text(encoding="utf-8"))
         data = json.loads(json.dumps(data, default=str))  # dates as YAML reads them -> strings

@@ -267,7 +267,8 @@ def levels_command(ctx: click.Context, as_json: bool) -> None:
 # --------------------------------------------------------------------------------------------
 
 SCHEMA_KINDS = ("level", "content", "all")
-DRAFT = "https://json-schema.org/draft/2020-12/schema"
+# Draft-07: the draft VS Code's YAML extension (yaml-language-server) validates with.
+DRAFT = "http://json-schema.org/draft-07/schema#"
 
 
 def json_schema(kind: str = "level") -> dict[str, Any]:
