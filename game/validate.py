@@ -194,6 +194,14 @@ class _Checker:
             return
         if result.errors or result.best is None:
             return
+        for index, found in result.dialogues.items():
+            if found.dangling_targets:
+                return  # CQ007 explains; scores of a half-linked dialogue mislead
+            if found.best is None and found.best_red_line is not None:
+                self.report(path, ("stages", index), "CQ010",
+                            f"every path through stage {index + 1} that reaches an ending crosses a red line, "
+                            "so the level can never be passed")
+                return
         best = result.best
         if best.total < level.pass_score or not best.passed:
             self.report(path, ("pass_score",), "CQ010",

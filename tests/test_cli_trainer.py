@@ -218,3 +218,26 @@ def test_help_has_an_example(command: str) -> None:
     assert result.exit_code == 0
     assert "Example" in result.output and f"collectquest {command}" in result.output.replace(
         "collectquest --levels ~/my-levels new-level", "collectquest new-level")
+
+
+# --- the trainer guide --------------------------------------------------------------------------
+
+
+def test_the_guides_snippets_make_a_level_that_validates_and_playtests(tmp_path: Path) -> None:
+    """levels/README.md: the level header, case, dialogue, quiz and audit examples, pasted together
+    as a trainer would, must validate and playtest clean against the shipped handbook."""
+    guide = (Path(__file__).resolve().parent.parent / "levels" / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", guide, re.S)
+    header = next(b for b in blocks if b.startswith("id: "))
+    case = next(b for b in blocks if b.startswith("case:"))
+    stages = [next(b for b in blocks if b.startswith(f"  - kind: {kind}\n")) for kind in ("dialogue", "quiz", "audit")]
+    header = re.sub(r"^(case|stages): .*\n", "", header, flags=re.M).replace(
+        "requires: [n01-identity-disclosure]", "requires: []")
+    levels = tmp_path / "levels" / "novice"
+    levels.mkdir(parents=True)
+    (levels / "n07-callback.yaml").write_text(header + case + "stages:\n" + "".join(stages), encoding="utf-8")
+    shipped = Path(__file__).resolve().parent.parent / "content"
+    checked = run("validate", levels=tmp_path / "levels", content=shipped)
+    assert checked.exit_code == 0 and "warning" not in checked.output, checked.output
+    played = run("playtest", "n07-callback", levels=tmp_path / "levels", content=shipped)
+    assert played.exit_code == 0, played.output
