@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -273,8 +274,20 @@ def atomic_write_text(path: Path, text: str) -> None:
     _fsync_dir(path.parent)
 
 
-def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+def _dumps_nested(value: Any, depth: int, indent: int = 0) -> str:
+    """JSON with the outer `depth` levels of objects spread over lines and everything deeper on
+    one line: readable in an editor, and written by the fast C encoder (an `indent=` dump is
+    pure Python and many times slower)."""
+    if depth <= 0 or not isinstance(value, dict) or not value:
+        return json.dumps(value, ensure_ascii=False)
+    pad = " " * (indent + 1)
+    items = [f"{pad}{json.dumps(str(key), ensure_ascii=False)}: {_dumps_nested(item, depth - 1, indent + 1)}"
+             for key, item in value.items()]
+    return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
+
+
+def dumps(data: Any, depth: int = 2) -> str:
+    return _dumps_nested(data, depth) + "\n"
 
 
 def move_aside(path: Path) -> Path:
@@ -343,9 +356,11 @@ class AtomicJSONStorage(Storage):
     """
 
     def __init__(self, path: Path, kind: str, validate: Callable[[Any], dict[str, Any]],
-                 fresh: Callable[[], dict[str, Any]], on_problem: Callable[[str], None]) -> None:
+                 fresh: Callable[[], dict[str, Any]], on_problem: Callable[[str], None],
+                 layout_depth: int = 2) -> None:
         self.path = Path(path)
         self.kind = kind
+        self.layout_depth = layout_depth  # object levels spread over lines (one record per line)
         self.lock = _lock_for(self.path)
         self._validate = validate
         self._fresh = fresh
@@ -364,7 +379,7 @@ class AtomicJSONStorage(Storage):
         try:
             yield self
             if self._depth == 1 and self._dirty and self._data is not None:
-                atomic_write_text(self.path, dumps(self._data))
+                atomic_write_text(self.path, dumps(self._data, self.layout_depth))
         finally:
             self._depth -= 1
             if self._depth == 0:
@@ -676,29 +691,29 @@ class RunHistory:
 
     def read_range(self, start: int, end: int) -> list[RunRecord]:
         """The runs whose lines lie in bytes [start, end) (start at a line boundary or 0)."""
+        runs: list[RunRecord] = []
         try:
-            with open(self.path, "rb") as handle:
+            handle = open(self.path, "rb")
+        except FileNotFoundError:
+            return runs
+        with handle:
+            try:
                 version = self._parse_header(handle.readline())[0]
+            except CorruptFile:
+                return runs
+            if start > handle.tell():
                 handle.seek(start)
-                chunk = handle.read(max(0, end - start))
-        except (FileNotFoundError, CorruptFile):
-            return []
-        runs = []
-        for line in chunk.split(b"\n"):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                continue
-            if isinstance(data, dict) and data.get("kind") == RUNS_KIND:
-                continue  # the header
-            try:
-                if version < FORMAT_VERSION:
-                    data = _migrate("runs", data, version, self.path)
-                runs.append(RunRecord.from_dict(data))
-            except (ValueError, CorruptFile):
-                continue
+            while handle.tell() < end:
+                line = handle.readline()
+                if not line.endswith(b"\n"):
+                    break
+                try:
+                    data = json.loads(line)
+                    if version < FORMAT_VERSION:
+                        data = _migrate("runs", data, version, self.path)
+                    runs.append(RunRecord.from_dict(data))
+                except (json.JSONDecodeError, UnicodeDecodeError, ValueError, CorruptFile):
+                    continue  # reported when the whole history is read
         return runs
 
     def __iter__(self) -> Iterator[RunRecord]:
@@ -736,10 +751,21 @@ class RunHistory:
 # --------------------------------------------------------------------------------------------
 
 
+def _merge_best(best: dict[str, Any], score: int, stars: int, passed: bool, attempts: int, when: str,
+                run_id: str) -> None:
+    """Fold later result(s) into a stored best. An equal score keeps the earlier run."""
+    best["attempts"] += attempts
+    best["passed"] = best["passed"] or passed
+    best["stars"] = max(best["stars"], stars)
+    if score > best["score"]:
+        best.update(score=score, when=when, run_id=run_id)
+
+
 def _best_from_doc(doc: dict[str, Any]) -> BestResult:
     return BestResult(doc["level_id"], doc["score"], doc["stars"], doc["passed"], doc["attempts"])
 
 
+@lru_cache(maxsize=8192)
 def _parse_when(text: str) -> float:
     try:
         moment = datetime.fromisoformat(text)
@@ -776,7 +802,7 @@ class SaveStore:
                                            fresh_profiles, self._note)
         self._board = AtomicJSONStorage(self.leaderboard_file, "leaderboard",
                                         _leaderboard_validator(self.leaderboard_file), fresh_leaderboard,
-                                        self._note)
+                                        self._note, layout_depth=3)
         self._history = RunHistory(self.saves_dir / RUNS_FILE, self._note)
         for path in (profiles_path, self.leaderboard_file):
             _remove_stale_temps(path)
@@ -861,7 +887,7 @@ class SaveStore:
             end = self._history.append_locked(line)
             with self._profiles.transaction():
                 self._catch_up_profiles(history_id, start)
-                self._apply_to_profiles(run)
+                self._apply_to_profiles([run])
                 self._set_profiles_marker(history_id, end)
             if run.mode == "assessment":
                 with self._board.transaction():
@@ -910,7 +936,7 @@ class SaveStore:
                 # The profiles were lost (moved aside as corrupt): the history brings players back.
                 self._table("players").insert(asdict(Player(run.player_id, run.player, run.team, run.started)))
                 players.add(run.player_id)
-            self._apply_to_profiles(run)
+        self._apply_to_profiles(runs)
         self._set_profiles_marker(history_id, upto)
         if runs:
             self._note(f"已根据运行记录补上 {len(runs)} 条未计入最佳成绩的运行(上次写入时程序被中断或存档重建)。")
@@ -981,27 +1007,39 @@ class SaveStore:
                         self._set_board_marker(history_id, new_size)
         self._note(f"运行记录 {self._history.path} 已升级到格式版本 {FORMAT_VERSION}。")
 
-    def _apply_to_profiles(self, run: RunRecord) -> None:
-        if not run.autoplay:
-            self._update_best(run)
+    def _apply_to_profiles(self, runs: list[RunRecord]) -> None:
+        """Fold runs (oldest first) into bests and the 错题本. Runs are summed per player and level
+        first, so catching up on many runs costs one update per best, not one per run."""
+        summed: dict[tuple[str, str], dict[str, Any]] = {}
+        wrong: dict[str, list[str]] = {}
+        for run in runs:
+            if run.autoplay:
+                continue  # autoplay is not the trainee's own play
+            key = (run.player_id, run.level_id)
+            best = summed.get(key)
+            if best is None:
+                summed[key] = {"player_id": run.player_id, "level_id": run.level_id, "score": run.total,
+                               "stars": run.stars, "passed": run.passed, "attempts": 1,
+                               "when": run.finished, "run_id": run.run_id}
+            else:
+                _merge_best(best, run.total, run.stars, run.passed, 1, run.finished, run.run_id)
             if run.wrong_questions:
-                self._update_wrong(run.player_id, run.wrong_questions)
+                wrong.setdefault(run.player_id, []).extend(run.wrong_questions)
+        for best in summed.values():
+            self._update_best(best)
+        for player_id, keys in wrong.items():
+            self._update_wrong(player_id, keys)
 
-    def _update_best(self, run: RunRecord) -> None:
+    def _update_best(self, new: dict[str, Any]) -> None:
         table = self._table("bests")
         q = Query()
-        cond = (q.player_id == run.player_id) & (q.level_id == run.level_id)
-        old = table.get(cond)
+        old = table.get((q.player_id == new["player_id"]) & (q.level_id == new["level_id"]))
         if old is None or isinstance(old, list):
-            table.insert({"player_id": run.player_id, "level_id": run.level_id, "score": run.total,
-                          "stars": run.stars, "passed": run.passed, "attempts": 1,
-                          "when": run.finished, "run_id": run.run_id})
+            table.insert(new)
             return
-        update: dict[str, Any] = {"attempts": old["attempts"] + 1, "passed": old["passed"] or run.passed,
-                                  "stars": max(old["stars"], run.stars)}
-        if run.total > old["score"]:
-            update.update(score=run.total, when=run.finished, run_id=run.run_id)
-        table.update(update, doc_ids=[old.doc_id])
+        merged = dict(old)
+        _merge_best(merged, new["score"], new["stars"], new["passed"], new["attempts"], new["when"], new["run_id"])
+        table.update(merged, doc_ids=[old.doc_id])
 
     def _update_wrong(self, player_id: str, keys: list[str]) -> None:
         table = self._table("wrong")
