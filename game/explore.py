@@ -697,6 +697,10 @@ def _judge(report: LevelPlaytest) -> None:
     if report.without_good is not None and report.without_good.passed:
         report.defects.append(("too-lenient", f"a player who never picks a good choice (and answers every "
                                               f"question wrong) still passes with {report.without_good.total}"))
-    if report.best is not None and not report.best.passed and not report.errors:
+    all_red = [i for i, found in report.dialogues.items() if found.best is None and found.best_red_line]
+    for index in all_red:
+        report.defects.append(("pass-unreachable", f"stage {index + 1}: every path that reaches an ending "
+                                                   "crosses a red line"))
+    if report.best is not None and not report.best.passed and not report.errors and not all_red:
         report.defects.append(("pass-unreachable", f"the best possible total is {report.best.total}, "
                                                    f"below the pass score {level.pass_score}"))
