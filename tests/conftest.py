@@ -49,3 +49,81 @@ def tui_catalog() -> Catalog:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, tui_catalog: Catalog, clock: FakeClock):
+    """Build a game app on a temporary saves folder with the fixture catalog and fake time."""
+    from game.storage import SaveStore
+    from tui.app import CollectQuestApp
+
+    def build(saves: Path | None = None, *, preload: bool = True, seed: int = 7) -> CollectQuestApp:
+        store = SaveStore(saves or tmp_path / "saves")
+        app = CollectQuestApp(store, TUI_LEVELS, TUI_CONTENT, catalog=tui_catalog if preload else None,
+                              clock=clock, now=FakeNow(), seeds=lambda: seed)
+        app.animation_level = "none"
+        return app
+
+    return build
+
+
+def screen_text(app) -> str:
+    """The text on the terminal right now, row by row, read from an SVG screenshot (so this is
+    what a player sees, not what a widget holds). Cells are 12.2 px wide in Textual's SVG."""
+    import html
+    import re
+
+    from rich.cells import cell_len
+
+    rows: dict[float, list[tuple[int, str]]] = {}
+    for match in re.finditer(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>',
+                             app.export_screenshot()):
+        column, y = round(float(match.group(1)) / 12.2), float(match.group(2))
+        rows.setdefault(y, []).append((column, html.unescape(match.group(3)).replace("\xa0", " ")))
+    lines = []
+    for _, parts in sorted(rows.items()):
+        line = ""
+        for column, text in sorted(parts):
+            line += " " * max(0, column - cell_len(line)) + text
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+async def type_text(pilot, text: str) -> None:
+    """Type text key by key (Chinese characters arrive as single key events, as from an IME)."""
+    for char in text:
+        await pilot.press("space" if char == " " else char)
+
+
+async def login(pilot, name: str = "王小明", team: str = "一组") -> None:
+    """Create a player on the start screen with the keyboard and enter the map."""
+    from textual.widgets import Input
+
+    await pilot.pause()
+    if not isinstance(pilot.app.focused, Input):
+        await pilot.press("n")
+    await type_text(pilot, name)
+    await pilot.press("enter")
+    await type_text(pilot, team)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def highlight_level(pilot, level_id: str) -> None:
+    """Move the map's highlight to a level with the arrow keys."""
+    levels = pilot.app.screen.query_one("#levels")
+    for _ in range(40):
+        option = levels.highlighted_option
+        if option is not None and option.id == level_id:
+            return
+        await pilot.press("down")
+    raise AssertionError(f"level {level_id} not reachable on the map")
+
+
+async def open_level(pilot, level_id: str) -> None:
+    """From the map: highlight a level, open its briefing and start it."""
+    await highlight_level(pilot, level_id)
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()

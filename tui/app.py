@@ -99,10 +99,10 @@ class CollectQuestApp(App[None]):
     # ----------------------------------------------------------------------------------------
     # Start-up
     # ----------------------------------------------------------------------------------------
-    def get_default_screen(self) -> Screen:
-        return StartScreen(self.store)
-
     def on_mount(self) -> None:
+        # Pushed rather than returned from get_default_screen(): Textual 8.2 does not load the
+        # CSS_PATH of a default screen.
+        self.push_screen(StartScreen(self.store))
         if self.preloaded is not None:
             self.catalog = self.preloaded
         else:

@@ -115,26 +115,31 @@ class LeaderboardScreen(Screen[None]):
             title.update(Content.assemble(("小组榜  ", "$text-muted"), ("组员成绩的平均", "bold")))
         table = self.query_one("#board", DataTable)
         table.clear(columns=True)
-        who = "小组" if self.view == "teams" else "玩家"
-        table.add_column("名次", key="rank")
-        table.add_column(who, key="who")
-        table.add_column("人数" if self.view == "teams" else "小组", key="team")
-        table.add_column("分数", key="score")
-        table.add_column("次数", key="attempts")
-        table.add_column("时间", key="when")
         entries = self._entries()
+        rows: list[tuple[Content, ...]] = []
         mine: int | None = None
         for rank, entry in enumerate(entries, start=1):
             me = self._is_me(entry)
             style = "bold $accent" if me else ""
-            name = Content.assemble((entry.player, style), ("  ◀ 你" if me and self.view != "teams" else
-                                                            "  ◀ 你的小组" if me else "", "bold $accent"))
-            third = Content(str(entry.members)) if self.view == "teams" else Content(entry.team or "—")
-            table.add_row(Content.styled(f"{rank:>3}", "bold $warning" if rank <= 3 else ""), name, third,
-                          Content.styled(f"{entry.score:,}", style or "bold"), Content(str(entry.attempts)),
-                          Content(when_text(entry.when)), key=str(rank))
+            marker = ("  ◀ 你的小组" if self.view == "teams" else "  ◀ 你") if me else ""
+            rows.append((
+                Content.styled(f"{rank:>3}", "bold $warning" if rank <= 3 else ""),
+                Content.assemble((entry.player, style), (marker, "bold $accent")),
+                Content(str(entry.members) if self.view == "teams" else entry.team or "—"),
+                Content.styled(f"{entry.score:,}", style or "bold"),
+                Content(str(entry.attempts)),
+                Content(when_text(entry.when)),
+            ))
             if me and mine is None:
                 mine = rank - 1
+        headers = ["名次", "小组" if self.view == "teams" else "玩家", "人数" if self.view == "teams" else "小组",
+                   "分数", "次数", "最佳成绩时间"]
+        # Explicit widths: DataTable cannot measure Content cells by itself.
+        for index, header in enumerate(headers):
+            width = max([Content(header).cell_length] + [row[index].cell_length for row in rows])
+            table.add_column(header, width=width, key=f"col-{index}")
+        for rank, row in enumerate(rows, start=1):
+            table.add_row(*row, key=str(rank))
         if mine is not None:
             table.move_cursor(row=mine)
         note = self.query_one("#board-note", Static)

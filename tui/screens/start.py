@@ -106,6 +106,7 @@ class StartScreen(Screen[None]):
         self.query_one("#no-players").display = not options
         if options:
             player_list.highlighted = 0
+            player_list.focus()
         else:
             self.query_one("#name", Input).focus()
 

@@ -12,6 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 FULL, EMPTY = "█", "░"
+HINT_WIDTH = 18  # cells kept for a dimension's hint, so all bars of a column end together
 
 DIMENSION_HINTS: dict[str, str] = {
     "合规": "守住红线与规范",
@@ -64,6 +65,8 @@ class ScoreBar(Widget):
     def render(self) -> Content:
         number = f"{round(self.value):>3}"
         hint = Content(f"  {self.hint}") if self.hint and self.size.width >= 50 else Content("")
+        if hint:
+            hint = hint.pad_right(max(0, HINT_WIDTH - hint.cell_length))
         label = Content(self.label)
         if label.cell_length > self.label_width:
             label = label.truncate(self.label_width - 1, ellipsis=True)

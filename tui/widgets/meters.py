@@ -66,15 +66,18 @@ class Meter(Widget):
 
     def render(self) -> Content:
         width = self.size.width
-        head = Content.assemble(
-            (self.meter_name, "bold"), " ", (f"{self.value:>3}", "bold"), " ",
-            (meter_word(self.meter_name, self.value), "$text-muted"),
-        )
+        head = Content.assemble((self.meter_name, "bold"), " ", (f"{self.value:>3}", "bold"))
+        word = Content.assemble(" ", (meter_word(self.meter_name, self.value), "$text-muted"))
+        change = Content("")
         if self.delta:
             up = self.delta > 0
             good = up == RISING_IS_GOOD.get(self.meter_name, True)
             arrow = "▲" if up else "▼"
-            head = head + Content.styled(f"  {arrow}{self.delta:+d}", "bold $success" if good else "bold $error")
+            change = Content.styled(f" {arrow}{self.delta:+d}", "bold $success" if good else "bold $error")
+        # On a narrow panel the change matters more than the word: drop the word first.
+        if head.cell_length + word.cell_length + change.cell_length <= width:
+            head = head + word
+        head = head + change
         filled, empty = bar_cells(self.shown, width)
         bar = Content.assemble((FULL * filled, meter_style(self.meter_name, self.shown)),
                                (EMPTY * empty, "$foreground 25%"))
