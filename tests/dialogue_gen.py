@@ -81,7 +81,7 @@ def big_dialogue(seed: int, nodes: int = 50, choices: int = 4, acyclic: bool = T
         else:
             ahead = [f"n{x}" for x in range(nodes) if x != i]
 
-        def pick() -> str:  # mostly on to another node; an ending now and then (always at the end)
+        def pick(ahead: list[str] = ahead) -> str:  # mostly another node; now and then an ending
             return rng.choice(list(endings)) if not ahead or rng.random() < 0.1 else rng.choice(ahead)
 
         node_choices = []

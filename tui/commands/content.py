@@ -15,10 +15,11 @@ from typing import Any, TypeVar, Union
 
 import click
 
-from game import loader, validate as validation
+from game import loader
+from game import validate as validation
 from game.diagnostics import Diagnostic
 from game.loader import Catalog
-from game.models import TIERS, GlossaryFile, Level, QuestionBank, RuleFile, ScriptFile
+from game.models import GlossaryFile, Level, QuestionBank, RuleFile, ScriptFile
 from game.yamlsource import read_yaml
 
 F = TypeVar("F", bound=Callable[..., Any])
