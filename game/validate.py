@@ -80,7 +80,7 @@ def counts(catalog: Catalog) -> Counts:
     return Counts(per_tier, len(catalog.questions) + inline, nodes, len(catalog.rules), len(catalog.glossary))
 
 
-def _did_you_mean(word: str, options: Iterable[str]) -> str:
+def did_you_mean(word: str, options: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, sorted(options), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -110,13 +110,13 @@ class _Checker:
         if ref is None or ref in self.catalog.refs():
             return
         self.report(path, loc, "CQ013", f"{what} '{ref}' is not a rule card or glossary term"
-                    f"{_did_you_mean(ref, self.catalog.refs())}")
+                    f"{did_you_mean(ref, self.catalog.refs())}")
 
     def check_rule(self, path: Path, loc: tuple[Any, ...], rule: str | None, what: str) -> None:
         if rule is None:
             return
         if rule not in self.catalog.rules:
-            hint = _did_you_mean(rule, self.catalog.rules)
+            hint = did_you_mean(rule, self.catalog.rules)
             extra = " (glossary terms cannot be violated)" if rule in self.catalog.glossary else ""
             self.report(path, loc, "CQ013", f"{what} '{rule}' is not a rule card{extra}{hint}")
 
@@ -153,7 +153,7 @@ class _Checker:
             loc = where + ("draw", di)
             if draw.bank is not None and draw.bank not in self.catalog.banks:
                 self.report(path, loc + ("bank",), "CQ018",
-                            f"unknown question bank '{draw.bank}'{_did_you_mean(draw.bank, self.catalog.banks)}")
+                            f"unknown question bank '{draw.bank}'{did_you_mean(draw.bank, self.catalog.banks)}")
                 continue
             pool = {
                 qid for qid, q in self.catalog.questions.items()
@@ -229,7 +229,7 @@ class _Checker:
                 tier = self.tier_of(required)
                 if tier is None:
                     self.report(path, ("requires", ri), "CQ011",
-                                f"requires unknown level '{required}'{_did_you_mean(required, names - {level_id})}")
+                                f"requires unknown level '{required}'{did_you_mean(required, names - {level_id})}")
                 elif rank[tier] > rank[level.tier]:
                     self.report(path, ("requires", ri), "CQ023",
                                 f"a {level.tier} level cannot require '{required}', a {tier} level")
@@ -302,7 +302,7 @@ class DialogueCheck:
         targets = set(stage.nodes) | set(stage.endings)
         if stage.start not in targets:
             self.report(("start",), "CQ007", f"start '{stage.start}' is not a node of this dialogue"
-                        f"{_did_you_mean(stage.start, stage.nodes)}")
+                        f"{did_you_mean(stage.start, stage.nodes)}")
         bad_condition = False
         any_good = False
         for node_id, node in stage.nodes.items():
@@ -333,13 +333,13 @@ class DialogueCheck:
         for clause in clauses:
             if clause.is_meter and clause.name not in self.meters:
                 self.report(loc, "CQ015", f"unknown meter '{clause.name}' in condition '{text}'"
-                            f"{_did_you_mean(clause.name, self.meters)}; declare it under the stage's `meters`")
+                            f"{did_you_mean(clause.name, self.meters)}; declare it under the stage's `meters`")
             elif not clause.is_meter and clause.name in self.meters:
                 self.report(loc, "CQ014", f"'{clause.name}' is a meter: compare it with a number, "
                             f"e.g. '{clause.name} >= 40'")
             elif not clause.is_meter and clause.name not in self.flags_set:
                 self.report(loc, "CQ016", f"flag '{clause.name}' is tested but no choice in this dialogue "
-                            f"sets it{_did_you_mean(clause.name, self.flags_set)}")
+                            f"sets it{did_you_mean(clause.name, self.flags_set)}")
         return True
 
     def choice(self, loc: tuple[Any, ...], choice: Choice, targets: set[str]) -> bool:
@@ -347,7 +347,7 @@ class DialogueCheck:
         for name in choice.effects:
             if name not in self.meters:
                 self.report(loc + ("effects", name), "CQ015",
-                            f"unknown meter '{name}'{_did_you_mean(name, self.meters)}; the meters are "
+                            f"unknown meter '{name}'{did_you_mean(name, self.meters)}; the meters are "
                             f"{'、'.join(sorted(self.meters))} (declare others under the stage's `meters`)")
         self.checker.check_ref(self.path, self.where + loc + ("ref",), choice.ref)
         self.checker.check_rule(self.path, self.where + loc + ("violation",), choice.violation, "violation")
@@ -366,7 +366,7 @@ class DialogueCheck:
         for suffix, target in _targets(choice):
             if target not in targets:
                 self.report(loc + suffix, "CQ007", f"'{target}' is not a node or ending of this dialogue"
-                            f"{_did_you_mean(target, targets)}")
+                            f"{did_you_mean(target, targets)}")
         return parsed
 
     def structure(self, targets: set[str]) -> None:

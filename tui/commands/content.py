@@ -155,7 +155,7 @@ def find_level(ctx: click.Context, level: str) -> tuple[Catalog, list[Diagnostic
         return catalog, mine, catalog.levels[match[0]], catalog.level_files[match[0]]
     catalog, diagnostics, _ = load_checked(ctx)
     if level not in catalog.levels:
-        close = validation._did_you_mean(level, catalog.levels)
+        close = validation.did_you_mean(level, catalog.levels)
         raise click.BadParameter(f"no level with id '{level}' in {display_path(levels_folder(ctx))}{close}; "
                                  "run `collectquest levels` to list them", param_hint="LEVEL")
     path = catalog.level_files[level]
