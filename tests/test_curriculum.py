@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from game import audit, dialogue, quiz
 from game.loader import DEFAULT_CONTENT_DIR, DEFAULT_LEVELS_DIR, Catalog, load_catalog
-from game.models import AuditStage, DialogueStage, Level, Quality, QuizStage
+from game.models import DialogueStage, Level, Quality, QuizStage
 from game.scoring import combine
 from game.session import plan_quiz
 
