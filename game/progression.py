@@ -77,11 +77,13 @@ def level_state(levels: Mapping[str, Level], bests: Mapping[str, BestResult], le
     if not tier_open(levels, bests, level.tier):
         previous = TIERS[TIERS.index(level.tier) - 1]
         exam = exam_of(levels.values(), previous)
-        reason = f"需先通过{previous}晋升考核「{exam.title}」" if exam else f"需先通过全部{previous}关卡"
+        reason = f"需先通过「{exam.title}」" if exam else f"需先通过全部{previous}关卡"
     else:
         missing = [levels[r].title if r in levels else r for r in level.requires if not _passed(bests, r)]
-        if missing:
-            reason = "需先通过:" + "、".join(missing)
+        if len(missing) > 2:
+            reason = f"需先通过「{missing[0]}」等 {len(missing)} 关"
+        elif missing:
+            reason = "需先通过:" + "、".join(f"「{title}」" for title in missing)
     return LevelState(level, reason is None, passed, best.stars if best else 0,
                       best.score if best else None, reason)
 

@@ -310,7 +310,7 @@ def test_tiers_open_after_promotion_exam() -> None:
     passed["nx"] = BestResult("nx", 70, 1, True)
     assert level_state(levels, passed, levels["i1"]).open
     failed_exam = {**passed, "nx": BestResult("nx", 40, 0, False)}
-    assert "晋升考核" in level_state(levels, failed_exam, levels["i1"]).locked_reason
+    assert "「nx」" in level_state(levels, failed_exam, levels["i1"]).locked_reason
 
 
 def test_rank_titles_rise_with_stars() -> None:
