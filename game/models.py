@@ -418,6 +418,10 @@ class RuleCard(Strict):
     law: Text = Field(description="Full name of the law or regulation, e.g. 《中华人民共和国民法典》.")
     article: str | None = Field(default=None, description="e.g. 第1038条; omit only if the source has no articles.")
     effective: dt.date = Field(description="Date the cited text took effect, YYYY-MM-DD.")
+    date_basis: Literal["施行", "发布"] = Field(
+        default="施行",
+        description="施行: `effective` is the date it took effect; 发布: only its issue date is verified.",
+    )
     summary: Text = Field(description="What it requires, in plain words.")
     compliant: Text = Field(description="An example of compliant practice.")
     non_compliant: Text = Field(description="An example of non-compliant practice.")

@@ -13,6 +13,10 @@ from game.models import GlossaryTerm, RuleCard
 from tui.widgets.lists import Bullet
 
 
+def muted(text: str) -> Content:
+    return Content.styled(text, "$text-muted")
+
+
 def label(text: str) -> tuple[str, str]:
     """A muted label in front of a value on the same line."""
     return (text + "  ", "$text-muted")
@@ -21,6 +25,19 @@ def label(text: str) -> tuple[str, str]:
 def rule_citation(rule: RuleCard) -> str:
     """`《法》第N条` or just the law when the source has no article."""
     return f"{rule.law}{rule.article}" if rule.article else rule.law
+
+
+def ref_row(catalog: Catalog | None, ref: str | None) -> tuple[Content, Content] | None:
+    """(label, value) of what a `ref` points at: a rule card with its law, or a glossary term."""
+    if not ref:
+        return None
+    rule = catalog.rules.get(ref) if catalog else None
+    if rule is not None:
+        return muted("依据"), Content.assemble((rule.title, "bold"), " · ", rule_citation(rule))
+    term = catalog.glossary.get(ref) if catalog else None
+    if term is not None:
+        return muted("术语"), Content.assemble((term.term, "bold"), " · ", term.meaning)
+    return muted("依据"), Content(ref)
 
 
 def ref_line(catalog: Catalog | None, ref: str | None) -> Content | None:
@@ -46,17 +63,13 @@ def rule_title(catalog: Catalog | None, ref: str | None) -> str:
     return ref
 
 
-def muted(text: str) -> Content:
-    return Content.styled(text, "$text-muted")
-
-
 def rule_card_widgets(rule: RuleCard) -> list[Widget]:
     """A rule card in full: labels on the left, values wrapped beside them."""
     verified = "原文核对" if rule.verification == "V-P" else "二手资料核对"
     widgets: list[Widget] = [
         Static(Content.assemble(("✖ 红线  " if rule.red_line else "", "bold $text-error"), (rule.title, "bold")),
                classes="card-title"),
-        Bullet(Content.assemble(rule_citation(rule), (f"(自 {rule.effective.isoformat()} 起施行)", "$text-muted")),
+        Bullet(Content.assemble(rule_citation(rule), (effective_label(rule), "$text-muted")),
                muted("出处")),
         Static(Content(rule.summary), classes="card-summary"),
         Bullet(rule.compliant, Content.styled("✓ 合规示范", "bold $text-success")),
@@ -134,8 +147,16 @@ class RedLinePanel(VerticalGroup):
         title = rule.title if rule else self.rule_id
         yield Static(Content.assemble("触碰红线:", title), classes="red-title")
         if rule is not None:
-            yield Static(Content.assemble(label("依据"), rule_citation(rule)), classes="red-law")
+            yield Bullet(Content.styled(rule_citation(rule), "bold"), muted("依据"), classes="red-law")
             yield Static(Content(rule.summary), classes="red-summary")
         if self.feedback:
             yield Static(Content(self.feedback), classes="red-feedback")
         yield Static(Content.styled("本关「合规」归零,结果判定为未通过。", "bold"), classes="red-verdict")
+
+
+def effective_label(rule: RuleCard) -> str:
+    """When the rule dates from: its effective date, or only its issue date where that is all
+    that is verified (some industry guidelines)."""
+    if rule.date_basis == "发布":
+        return f"({rule.effective.isoformat()} 发布)"
+    return f"(自 {rule.effective.isoformat()} 起施行)"
