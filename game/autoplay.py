@@ -131,13 +131,9 @@ def _greedy_path(stage: DialogueStage, maximize: bool) -> list[int]:
     state = dialogue.start(stage)
     path: list[int] = []
     while not state.ended and len(path) < MAX_DIALOGUE_STEPS * 4:
-        options = dialogue.available_choices(stage, state)
-
-        def merit(option: tuple[int, object]) -> tuple[int, int]:
-            choice = stage.nodes[state.at].choices[option[0]]
-            return (0 if choice.violation else 1, QUALITY_POINTS[choice.quality])
-
-        index = (max if maximize else min)(options, key=merit)[0]
+        merits = {i: (0 if c.violation else 1, QUALITY_POINTS[c.quality])
+                  for i, c in dialogue.available_choices(stage, state)}
+        index = (max if maximize else min)(merits, key=lambda i: merits[i])
         state, _ = dialogue.choose(stage, state, index)
         path.append(index)
     return path

@@ -110,3 +110,14 @@ def test_best_path_avoids_a_red_line_even_when_it_scores_well() -> None:
     })
     assert dialogue_path(stage, "best", random.Random(0)) == [1]
     assert dialogue_path(stage, "worst", random.Random(0)) == [0]
+
+
+def test_huge_dialogues_fall_back_to_a_greedy_walk(catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    from game import autoplay as module
+
+    monkeypatch.setattr(module, "SEARCH_BUDGET", 1)
+    level = catalog.levels["st-loop"]
+    best = autoplay(level, catalog, "best").result()
+    worst = autoplay(level, catalog, "worst").result()
+    assert best.passed and not best.violations
+    assert worst.violations and worst.total == 0

@@ -6,9 +6,8 @@ import csv
 import io
 import json
 import shutil
-from pathlib import Path
-
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

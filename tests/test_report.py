@@ -54,7 +54,7 @@ def filled(tmp_path: Path, catalog: Catalog) -> tuple[SaveStore, dict[str, Playe
 
 
 def test_per_trainee_figures(filled: tuple[SaveStore, dict[str, Player]], catalog: Catalog) -> None:
-    store, people = filled
+    store, _ = filled
     report = build_report(store.runs(), catalog.levels, store.players())
     by_name = {t.player: t for t in report.trainees}
     assert set(by_name) == {"王小丽", "张伟", "李强", "赵新"}

@@ -7,8 +7,8 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-from game.runs import verify_store
 from game.loader import Catalog
+from game.runs import verify_store
 from game.storage import RunRecord, SaveStore
 
 PROCESSES = 8

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from game.storage import Player, RunRecord, SaveStore  # noqa: E402
+from game.storage import Player, RunRecord, SaveStore
 
 PLAYERS = 60
 TEAMS = 4

@@ -26,7 +26,6 @@ from game.runs import run_from_session, verify_store
 from game.session import MODE_NAMES, MODES
 from game.storage import (
     LeaderboardEntry,
-    Player,
     SaveStore,
     StorageProblem,
     clean_name,
