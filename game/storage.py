@@ -375,6 +375,9 @@ class AtomicJSONStorage(Storage):
             self.lock.acquire()
         except Timeout:
             raise StorageProblem(f"存档文件被其他程序长时间占用,请稍后再试:{self.lock.lock_file}") from None
+        except OSError as exc:
+            raise StorageProblem(f"无法锁定存档文件 {self.lock.lock_file}(需要该文件夹的写权限):"
+                                 f"{exc.strerror or exc}") from None
         self._depth += 1
         try:
             yield self
@@ -386,6 +389,21 @@ class AtomicJSONStorage(Storage):
                 self._data = None
                 self._dirty = False
             self.lock.release()
+
+    def snapshot(self) -> dict[str, Any]:
+        """The current content without taking the lock: writers replace the file atomically, so
+        a lock-free read always sees a whole file. Only a damaged file goes through the locked path
+        (which moves it aside). Lets many machines read a shared leaderboard without queueing, and
+        users without write access to it still see it."""
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            return self._validate(raw)
+        except FileNotFoundError:
+            return self._fresh()
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, CorruptFile):
+            pass
+        with self.transaction():
+            return self.read()
 
     def read(self) -> dict[str, Any]:
         with self.transaction():
@@ -541,6 +559,9 @@ class RunHistory:
             self.lock.acquire()
         except Timeout:
             raise StorageProblem(f"运行记录被其他程序长时间占用,请稍后再试:{self.lock.lock_file}") from None
+        except OSError as exc:
+            raise StorageProblem(f"无法锁定运行记录 {self.lock.lock_file}(需要该文件夹的写权限):"
+                                 f"{exc.strerror or exc}") from None
         try:
             yield
         finally:
@@ -808,8 +829,7 @@ class SaveStore:
             _remove_stale_temps(path)
         with self._profiles.transaction():
             self._profiles.read()
-        with self._board.transaction():
-            self._board.read()
+        self._board.snapshot()  # a damaged leaderboard is moved aside now, so the player is told
         self._history.check()
         self._catch_up_on_open()
         self._migrate_history()
@@ -971,8 +991,7 @@ class SaveStore:
         if known is None:
             return
         history_id, size = known
-        with self._board.transaction():
-            board_marker = self._board_marker(self._store_id_cached)
+        board_marker = self._board.snapshot().get("applied", {}).get(self._store_id_cached)
 
         def behind(m: dict[str, Any] | None) -> bool:
             return m is None or m["history"] != history_id or m["offset"] < size
@@ -1125,18 +1144,16 @@ class SaveStore:
     # --- leaderboard -----------------------------------------------------------------------
     def leaderboard_data(self) -> dict[str, Any]:
         """The raw leaderboard document (for verify)."""
-        with self._board.transaction():
-            return json.loads(json.dumps(self._board.read()))
+        return self._board.snapshot()
 
     def leaderboard(self, level_id: str | None = None, teams: bool = False, include_autoplay: bool = False,
                     limit: int = 20) -> list[LeaderboardEntry]:
         """Best first. Per level: each player's best assessment score. Overall (no level): the sum
         of a player's per-level bests. Teams: the mean of their members' scores."""
-        with self._board.transaction():
-            levels: dict[str, dict[str, Any]] = self._board.read()["levels"]
-            if level_id is not None:
-                levels = {level_id: levels.get(level_id, {})}
-            per_player = self._player_scores(levels, include_autoplay)
+        levels: dict[str, dict[str, Any]] = self._board.snapshot()["levels"]
+        if level_id is not None:
+            levels = {level_id: levels.get(level_id, {})}
+        per_player = self._player_scores(levels, include_autoplay)
         if teams:
             return _rank(self._team_scores(per_player), limit)
         return _rank(per_player, limit)

@@ -469,3 +469,17 @@ def test_stale_temp_files_are_cleaned(tmp_path: Path) -> None:
     fresh.write_text("{", encoding="utf-8")
     SaveStore(saves)
     assert not stale.exists() and fresh.exists()
+
+
+def test_reading_the_leaderboard_takes_no_lock(store: SaveStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Many machines read a shared leaderboard; some users may not be allowed to create its lock file.
+    p = store.create_player("甲", "一组")
+    store.record_run(make_run(p, total=70))
+
+    def no_permission(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(store._board.lock, "acquire", no_permission)
+    assert [e.score for e in store.leaderboard()] == [70]
+    with pytest.raises(storage.StorageProblem, match="写权限"):
+        store.record_run(make_run(p, total=80, n=2))
