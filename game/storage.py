@@ -14,7 +14,15 @@ Three kinds of file, so that nothing is lost or half-written and cost does not g
   player, the best assessment run and how many assessment runs counted. It is kept apart from the
   history, so the top-20 query reads players × levels entries, never every run. Each entry keeps the
   inputs of its best run, so `collectquest verify` can re-score it even when the run was recorded
-  on another machine.
+  on another machine. Reading it takes no lock (writers replace it atomically), so a shared board
+  can be read by many machines at once, and by users who may not write to it.
+
+Recording a run (`SaveStore.record_run`) holds the history lock throughout: append the run, then
+update profiles, then the leaderboard. Profiles and the leaderboard each store, in the same atomic
+write as their data, the history offset they have taken in. If a writer is killed between the
+steps, the next writer (or the next open) folds the runs left behind into them, so a run in the
+history is counted exactly once. Locks are always taken in the order history → profiles →
+leaderboard, so they cannot deadlock.
 
 Scoring rules kept here:
 - bests (for unlocking, stars, rank) count practice and assessment runs; autoplay runs never count.

@@ -131,7 +131,7 @@ def leaderboard_command(ctx: click.Context, level_id: str | None, teams: bool, a
     \b
     Examples:
       collectquest leaderboard
-      collectquest leaderboard --level n01-first-call --json
+      collectquest leaderboard --level n01-identity-disclosure --json
       collectquest --leaderboard /mnt/team/leaderboard.json leaderboard --teams
     """
     store = open_store(ctx)
@@ -172,8 +172,8 @@ def autoplay_command(ctx: click.Context, level_id: str, player_name: str, team: 
 
     \b
     Examples:
-      collectquest autoplay n01-first-call --player 演示员 --policy best
-      collectquest autoplay n01-first-call --player 压测 --team 测试组 --policy random --seed 7 --record
+      collectquest autoplay n01-identity-disclosure --player 演示员 --policy best
+      collectquest autoplay n01-identity-disclosure --player 压测 --team 测试组 --policy random --seed 7 --record
     """
     catalog = open_catalog(ctx)
     level = _level_or_fail(catalog, level_id)
