@@ -45,7 +45,7 @@ async def test_leave_a_level_and_resume_it_after_restarting(make_app, tmp_path):
         await pilot.press("escape", "s")  # save and leave
         await pilot.pause()
         assert isinstance(app.screen, MapScreen)
-        assert "▶ 未完成,按 Enter 继续" in screen_text(app)
+        assert "▶ 未完成，按 Enter 继续" in screen_text(app)
         player_id = app.player.id
     saved = app.store.load_progress(player_id)
     assert saved["level"] == "t-dialogue" and saved["record"] == [{"kind": "dialogue", "choices": [0]}]
@@ -207,7 +207,7 @@ async def test_exam_is_always_played_in_assessment_mode(make_app):
         assert "晋升考核固定为考核模式" in screen_text(app)
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, QuizScreen) and app.run.mode == "assessment"
+        assert isinstance(app.screen, QuizScreen) and app.current_run.mode == "assessment"
 
 
 async def test_locked_level_says_why(make_app):
@@ -229,14 +229,14 @@ async def test_help_opens_from_every_screen(make_app):
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        assert "开始(当前页面)" in screen_text(app)
+        assert "开始（当前页面）" in screen_text(app)
         await pilot.press("escape")
         await login(pilot)
         for keys, name in ((["question_mark"], "关卡地图"), (["l", "question_mark"], "排行榜")):
             await pilot.press(*keys)
             await pilot.pause()
             assert isinstance(app.screen, HelpScreen)
-            assert f"{name}(当前页面)" in screen_text(app)
+            assert f"{name}（当前页面）" in screen_text(app)
             await pilot.press("escape")
             await pilot.pause()
         await pilot.press("escape")
@@ -244,7 +244,7 @@ async def test_help_opens_from_every_screen(make_app):
         await pilot.press("question_mark")
         await pilot.pause()
         text = screen_text(app)
-        assert "对话(当前页面)" in text and "1-9" in text and "离开" in text
+        assert "对话（当前页面）" in text and "1-9" in text and "离开" in text
 
 
 async def test_handbook_search_finds_rules_terms_and_scripts(make_app):

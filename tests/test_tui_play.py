@@ -64,7 +64,7 @@ async def test_red_line_is_shown_with_its_rule_and_fails_the_level(make_app):
         await pilot.pause()
         text = screen_text(app)
         assert "红线 · 一票否决" in text
-        assert "触碰红线:不得冒充公检法" in text
+        assert "触碰红线：不得冒充公检法" in text
         assert "金融机构个人消费类贷款催收工作指引" in text
         assert "合规   0 危险 ▼-100" in text  # the compliance meter is emptied
         await pilot.press("enter")
@@ -93,7 +93,7 @@ async def test_quiz_level_in_practice_scores_speed_and_streak(make_app, clock):
         await pilot.press("b")
         await pilot.pause()
         text = screen_text(app)
-        assert "✓ 正确" in text and "+750 分" in text
+        assert "✓ 正确  +750 分" in text
         assert "22:00 至次日 08:00 不得催收" in text  # the explanation
         await pilot.press("enter")
         await pilot.pause()
@@ -146,12 +146,12 @@ async def test_timed_out_question_with_injected_clock(make_app, clock):
         clock.advance(19.5)
         screen.tick()
         await pilot.pause()
-        assert "剩余  0.5 秒 快!" in screen_text(app)
+        assert "剩余  0.5 秒 快！" in screen_text(app)
         clock.advance(1)
         screen.tick()  # what the interval timer calls: time is up
         await pilot.pause()
-        assert "✗ 超时 · 0 分" in screen_text(app)
-        assert app.run.session.record[0]["answers"] == [{"selection": None, "elapsed": 20.5}]
+        assert "✗ 超时  0 分，连对中断" in screen_text(app)
+        assert app.current_run.session.record[0]["answers"] == [{"selection": None, "elapsed": 20.5}]
         saved = app.store.load_progress(app.player.id)
         assert saved["record"][0]["answers"] == [{"selection": None, "elapsed": 20.5}]
 
@@ -205,7 +205,7 @@ async def test_audit_level_flags_lines_and_shows_hits_misses_false_alarms(make_a
             await pilot.press("down")
         await pilot.press("enter")
         await pilot.pause()
-        assert "⚑ 标记为违规:不得冒充公检法" in screen_text(app)
+        assert "⚑ 标记为违规：不得冒充公检法" in screen_text(app)
         # line 5 (disclosure) is left unflagged -> miss
         await pilot.press("s")
         await pilot.pause()
@@ -213,7 +213,7 @@ async def test_audit_level_flags_lines_and_shows_hits_misses_false_alarms(make_a
         await pilot.pause()
         text = screen_text(app)
         assert "✓ 命中" in text and "✗ 漏报" in text and "✗ 误报" in text
-        assert "规则:不得非法公开或提供个人信息" in text
+        assert "规则：不得非法公开或提供个人信息" in text
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ResultsScreen)

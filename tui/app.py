@@ -91,7 +91,7 @@ class CollectQuestApp(App[None]):
         self.preloaded = catalog
         self.diagnostics: list[Diagnostic] = []
         self.player: Player | None = None
-        self.run: LevelRun | None = None
+        self.current_run: LevelRun | None = None
         self.preferred_mode = "practice"
         """The mode last chosen on the map or a briefing (exams are always assessment)."""
         self.theme = THEME
@@ -118,11 +118,11 @@ class CollectQuestApp(App[None]):
         self.diagnostics = diagnostics
         self.catalog = catalog
         if diagnostics:
-            self.notify(f"有 {len(diagnostics)} 处关卡或手册文件的问题,相关内容已跳过。"
+            self.notify(f"有 {len(diagnostics)} 处关卡或手册文件的问题，相关内容已跳过。"
                         "训练师可运行 collectquest validate 查看。",
                         title="内容检查", severity="warning", timeout=8, markup=False)
         if not catalog.levels:
-            self.notify("没有找到任何关卡文件,请检查 --levels 目录。", severity="error",
+            self.notify("没有找到任何关卡文件，请检查 --levels 目录。", severity="error",
                         timeout=10, markup=False)
 
     # ----------------------------------------------------------------------------------------
@@ -138,7 +138,7 @@ class CollectQuestApp(App[None]):
 
     def offer_resume(self) -> None:
         """If the player left a level unfinished, ask whether to resume it."""
-        if self.player is None or self.catalog is None or self.run is not None:
+        if self.player is None or self.catalog is None or self.current_run is not None:
             return
         snapshot = self.store.load_progress(self.player.id)
         if not snapshot:
@@ -146,7 +146,7 @@ class CollectQuestApp(App[None]):
         level = self.catalog.levels.get(str(snapshot.get("level")))
         if level is None:
             self.store.clear_progress(self.player.id)
-            self.notify("上次未完成的关卡已不存在,进度已清除。", severity="warning", markup=False)
+            self.notify("上次未完成的关卡已不存在，进度已清除。", severity="warning", markup=False)
             return
         record = snapshot.get("record") or []
         where = f"第 {max(1, len(record))}/{len(level.stages)} 环节"
@@ -182,14 +182,14 @@ class CollectQuestApp(App[None]):
                                           clock=self.clock)
         except (RecordError, ValueError, TypeError):
             self.store.clear_progress(self.player.id)
-            self.notify("上次的进度与当前关卡内容对不上(关卡可能已更新),无法继续,已清除。",
+            self.notify("上次的进度与当前关卡内容对不上（关卡可能已更新），无法继续，已清除。",
                         severity="warning", timeout=8, markup=False)
             return
         try:
             started = datetime.fromisoformat(str(snapshot.get("started")))
         except ValueError:
             started = self.now()
-        self.run = LevelRun(session, self.player, started, self.catalog)
+        self.current_run = LevelRun(session, self.player, started, self.catalog)
         self._show_stage(push=True)
 
     # ----------------------------------------------------------------------------------------
@@ -224,7 +224,7 @@ class CollectQuestApp(App[None]):
         if not event.level.exam:
             self.preferred_mode = event.mode
         session = LevelSession(event.level, self.catalog, mode=event.mode, clock=self.clock, seed=self.seeds())
-        self.run = LevelRun(session, self.player, self.now(), self.catalog)
+        self.current_run = LevelRun(session, self.player, self.now(), self.catalog)
         self.save_progress()
         self._show_stage(push=False)
 
@@ -239,20 +239,20 @@ class CollectQuestApp(App[None]):
         return AuditScreen(run)
 
     def _show_stage(self, *, push: bool) -> None:
-        if self.run is None:
+        if self.current_run is None:
             return
-        if self.run.session.finished:
+        if self.current_run.session.finished:
             self._finish_run()
             return
-        screen = self._stage_screen(self.run)
+        screen = self._stage_screen(self.current_run)
         if push:
             self.push_screen(screen)
         else:
             self.switch_screen(screen)
 
     def save_progress(self) -> None:
-        if self.run is not None:
-            self.store.save_progress(self.run.player.id, self.run.snapshot())
+        if self.current_run is not None:
+            self.store.save_progress(self.current_run.player.id, self.current_run.snapshot())
 
     @on(RunProgressed)
     def _progressed(self, event: RunProgressed) -> None:
@@ -260,20 +260,20 @@ class CollectQuestApp(App[None]):
 
     @on(StageDone)
     def _stage_done(self, event: StageDone) -> None:
-        if self.run is None:
+        if self.current_run is None:
             return
         self.save_progress()
         self._show_stage(push=False)
 
     def _finish_run(self) -> None:
-        run = self.run
+        run = self.current_run
         if run is None:
             return
         before = self.bests()
         record = run_from_session(run.session, run.player, run.started, self.now())
         self.store.record_run(record)
         self.store.clear_progress(run.player.id)
-        self.run = None
+        self.current_run = None
         after = self.bests()
         standing = Standing(before.get(run.level.id), rank_for(total_stars(before)), rank_for(total_stars(after)))
         review = build_review(run.session, run.catalog)
@@ -292,19 +292,19 @@ class CollectQuestApp(App[None]):
 
     def leave_level(self) -> None:
         """Esc in a stage: ask whether to keep playing, save and leave, or abandon."""
-        run = self.run
+        run = self.current_run
         if run is None:
             return
 
         def decided(answer: str | None) -> None:
             if answer == "save":
                 self.save_progress()
-                self.run = None
+                self.current_run = None
                 self.pop_screen()
-                self.notify(f"已保存「{run.level.title}」的进度,回到地图可继续。", markup=False)
+                self.notify(f"已保存「{run.level.title}」的进度，回到地图可继续。", markup=False)
             elif answer == "abandon":
                 self.store.clear_progress(run.player.id)
-                self.run = None
+                self.current_run = None
                 self.pop_screen()
                 self.notify(f"已放弃「{run.level.title}」。", markup=False)
 
@@ -318,7 +318,7 @@ class CollectQuestApp(App[None]):
             self.push_screen(HelpScreen(self.screen))
 
     def action_quit(self) -> None:  # type: ignore[override]
-        if self.run is None:
+        if self.current_run is None:
             self.exit()
             return
 
@@ -328,8 +328,8 @@ class CollectQuestApp(App[None]):
                 self.exit()
 
         self.push_screen(ConfirmDialog(
-            f"「{self.run.level.title}」还没有完成。\n进度已保存,下次选择同一玩家即可继续。\n确定退出游戏吗?",
-            yes="退出", no="继续玩", title="退出游戏?"), decided)
+            f"「{self.current_run.level.title}」还没有完成。\n进度已保存，下次选择同一玩家即可继续。\n确定退出游戏吗？",
+            yes="退出", no="继续玩", title="退出游戏？"), decided)
 
     def open_leaderboard(self, level_id: str | None = None) -> None:
         if isinstance(self.screen, LeaderboardScreen):
@@ -343,14 +343,14 @@ class CollectQuestApp(App[None]):
         self.push_screen(HandbookScreen(self.catalog, query=query, ref=ref))
 
     def in_level(self) -> bool:
-        return self.run is not None
+        return self.current_run is not None
 
     async def jump_to_level(self, level_id: str) -> None:
         """Command palette: open a level's briefing from wherever the player is."""
         if self.player is None or self.catalog is None:
             self.notify("请先选择玩家。", severity="warning", markup=False)
             return
-        if self.run is not None:
+        if self.current_run is not None:
             self.notify("请先完成或离开当前关卡(Esc)。", severity="warning", markup=False)
             return
         while len(self.screen_stack) > 1 and not isinstance(self.screen, MapScreen):
@@ -361,7 +361,7 @@ class CollectQuestApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("排行榜", "打开排行榜:本关、总榜、小组", self.open_leaderboard)
+        yield SystemCommand("排行榜", "打开排行榜：本关、总榜、小组", self.open_leaderboard)
         yield SystemCommand("手册", "规则卡、术语表、推荐话术", self.open_handbook)
         yield SystemCommand("帮助", "所有按键与玩法说明", self.action_help)
 
@@ -374,6 +374,6 @@ def run_app(saves: str | None = None, levels: str | None = None, content: str | 
     try:
         store = SaveStore(default_saves_dir(saves), Path(leaderboard) if leaderboard else None)
     except (StorageProblem, OSError) as exc:
-        raise click.ClickException(f"无法打开存档目录:{exc}") from None
+        raise click.ClickException(f"无法打开存档目录：{exc}") from None
     app = CollectQuestApp(store, [levels_dir(levels)], [content_dir(content)])
     app.run()

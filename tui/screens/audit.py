@@ -22,7 +22,7 @@ from tui.widgets.rulecard import rule_title
 
 VERDICT_MARKS: dict[str, tuple[str, str]] = {
     "hit": ("✓ 命中", "bold $text-success"),
-    "wrong-rule": ("◐ 找对了句子,规则选错", "bold $text-warning"),
+    "wrong-rule": ("◐ 找对了句子，规则选错", "bold $text-warning"),
     "miss": ("✗ 漏报", "bold $text-error"),
     "false-alarm": ("✗ 误报", "bold $text-error"),
 }
@@ -34,7 +34,7 @@ class AuditScreen(Screen[None]):
     CSS_PATH = "audit.tcss"
     AUTO_FOCUS = "#lines"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "flag", "标记/取消", key_display="空格"),
+        Binding("space", "flag", "标记/取消", key_display="空格", show=False),
         Binding("r", "change_rule", "改规则"),
         Binding("s", "submit", "提交"),
         Binding("c", "case_file", "案卷"),
@@ -81,7 +81,7 @@ class AuditScreen(Screen[None]):
         extra: list[Content] = []
         if self.result is None:
             if number in self.flags:
-                extra.append(Content.assemble(("⚑ 标记为违规:", "bold $text-warning"),
+                extra.append(Content.assemble(("⚑ 标记为违规：", "bold $text-warning"),
                                               rule_title(self.run.catalog, self.flags[number])))
         elif self.run.practice:
             verdict = self.result.verdicts[number - 1]
@@ -89,9 +89,9 @@ class AuditScreen(Screen[None]):
                 text, style = VERDICT_MARKS[verdict.kind]
                 detail: list[tuple[str, str] | str] = [(text, style)]
                 if verdict.expected:
-                    detail += ["  规则:", rule_title(self.run.catalog, verdict.expected)]
+                    detail += ["  规则：", rule_title(self.run.catalog, verdict.expected)]
                 if verdict.kind == "wrong-rule" and verdict.flagged:
-                    detail += [("(你选了:", "$text-muted"), (rule_title(self.run.catalog, verdict.flagged), "$text-muted"),
+                    detail += [("（你选了：", "$text-muted"), (rule_title(self.run.catalog, verdict.flagged), "$text-muted"),
                                (")", "$text-muted")]
                 extra.append(Content.assemble(*detail))
                 if verdict.explanation and verdict.kind != "false-alarm":
@@ -107,7 +107,7 @@ class AuditScreen(Screen[None]):
         status = self.query_one("#audit-status", Static)
         if self.result is None:
             status.update(Content.assemble(
-                ("逐句检查这段录音:", "bold"), "哪几句违规?违反了哪条规则?",
+                ("逐句检查这段录音：", "bold"), "哪几句违规？违反了哪条规则？",
                 ("\n空格/Enter 标记或取消 · r 改规则 · s 提交", "$text-muted"),
                 ("   已标记 ", "$text-muted"), (f"{len(self.flags)}", "bold"), (" 句", "$text-muted")))
         else:
@@ -151,8 +151,8 @@ class AuditScreen(Screen[None]):
         if self.result is not None:
             self._continue()
             return
-        question = (f"已标记 {len(self.flags)} 句为违规。提交后不能再修改。确定提交?" if self.flags
-                    else "你还没有标记任何一句。确定这段录音完全合规并提交吗?")
+        question = (f"已标记 {len(self.flags)} 句为违规。提交后不能再修改。确定提交？" if self.flags
+                    else "你还没有标记任何一句。确定这段录音完全合规并提交吗？")
 
         def decided(yes: bool | None) -> None:
             if yes:
@@ -169,12 +169,12 @@ class AuditScreen(Screen[None]):
             r = self.result
             summary.update(Content.assemble(
                 ("✓ 命中 ", "$text-success"), (f"{r.hits}", "bold"),
-                (f"(规则正确 {r.right_rule})", "$text-muted"),
+                (f"（规则正确 {r.right_rule}）", "$text-muted"),
                 ("   ✗ 漏报 ", "$text-error"), (f"{r.misses}", "bold"),
                 ("   ✗ 误报 ", "$text-error"), (f"{r.false_alarms}", "bold"),
                 ("   环节分 ", "$text-muted"), (f"{r.score}", "bold")))
         else:
-            summary.update(Content.styled("考核模式:质检结果将在成绩页公布。", "$text-muted"))
+            summary.update(Content.styled("考核模式：质检结果将在成绩页公布。", "$text-muted"))
         summary.display = True
         button = self.query_one("#continue", Button)
         button.display = True

@@ -86,9 +86,9 @@ class BriefingScreen(Screen[None]):
                         yield Static(Content("\n").join(
                             stage_line(i, s) for i, s in enumerate(level.stages, start=1)))
             yield Static(self._scoring(), id="scoring")
-            with Horizontal(id="briefing-actions"):
-                yield Static("", id="mode-line")
-                yield Button("开始挑战 (Enter)", variant="success", id="begin")
+        with Horizontal(id="briefing-actions"):
+            yield Static("", id="mode-line")
+            yield Button("开始挑战 (Enter)", variant="success", id="begin")
         yield Footer()
 
     def _scoring(self) -> Content:
@@ -96,7 +96,7 @@ class BriefingScreen(Screen[None]):
         parts = [
             ("及格 ", "$text-muted"), (f"{self.level.pass_score} 分", "bold"),
             ("   ★ ", "$warning"), f"{one}", ("  ★★ ", "$warning"), f"{two}", ("  ★★★ ", "$warning"), f"{three}",
-            ("   触碰红线:一票否决", "$text-error"),
+            ("   触碰红线：一票否决", "$text-error"),
         ]
         if self.state.best is not None:
             parts += [("\n你的最佳  ", "$text-muted"), (f"{self.state.best} 分 ", "bold"),
@@ -107,7 +107,7 @@ class BriefingScreen(Screen[None]):
         self._refresh_mode()
 
     def _refresh_mode(self) -> None:
-        note = "  (晋升考核固定为考核模式)" if self.level.exam else "  (m 切换)"
+        note = "  （晋升考核固定为考核模式）" if self.level.exam else "  (m 切换）"
         self.query_one("#mode-line", Static).update(Content.assemble(
             ("模式 ", "$text-muted"), (MODE_NAMES[self.mode], "bold"), (note, "$text-muted"),
             "\n", (MODE_HELP[self.mode], "$text-muted")))

@@ -28,22 +28,22 @@ class GameCommands(Provider):
             bests = app.bests()
             for level in catalog.levels_in_play_order():
                 state = level_state(catalog.levels, bests, level)
-                status = "已通过" if state.passed else "可挑战" if state.open else f"未解锁:{state.locked_reason}"
-                commands.append((f"关卡:{level.title}", f"{level.tier} · {status}",
+                status = "已通过" if state.passed else "可挑战" if state.open else f"未解锁：{state.locked_reason}"
+                commands.append((f"关卡：{level.title}", f"{level.tier} · {status}",
                                  partial(app.jump_to_level, level.id)))
         if catalog is not None:
             for rule in catalog.rules.values():
-                commands.append((f"手册:{rule.title}", f"规则卡 · {rule.law}{rule.article or ''}",
+                commands.append((f"手册：{rule.title}", f"规则卡 · {rule.law}{rule.article or ''}",
                                  partial(app.open_handbook, "", rule.id)))
             for term in catalog.glossary.values():
-                commands.append((f"手册:{term.term}", "术语", partial(app.open_handbook, "", term.id)))
+                commands.append((f"手册：{term.term}", "术语", partial(app.open_handbook, "", term.id)))
             for script in catalog.scripts.values():
-                commands.append((f"手册:{script.objection}", "话术", partial(app.open_handbook, "", script.id)))
+                commands.append((f"手册：{script.objection}", "话术", partial(app.open_handbook, "", script.id)))
         return commands
 
     async def discover(self) -> Hits:
         for text, help_text, callback in self._commands():
-            if not text.startswith("手册:"):
+            if not text.startswith("手册："):
                 yield DiscoveryHit(Content(text), callback, text=text, help=help_text)
 
     async def search(self, query: str) -> Hits:

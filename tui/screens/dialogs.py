@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 from game.loader import Catalog
 from game.models import Level
 from tui.widgets.casefile import CaseFile
-from tui.widgets.lists import Bullet
+from tui.widgets.lists import Bullet, select_binding
 from tui.widgets.rulecard import rule_citation
 
 
@@ -108,8 +108,8 @@ class LeaveLevelDialog(ChoiceDialog):
     CANCEL = "stay"
 
     def __init__(self, level: Level) -> None:
-        super().__init__("离开本关?", Content.assemble(
-            "「", level.title, "」还没有完成。\n进度已自动保存,可以稍后从地图继续;也可以放弃本次挑战。"))
+        super().__init__("离开本关？", Content.assemble(
+            "「", level.title, "」还没有完成。\n进度已自动保存，可以稍后从地图继续；也可以放弃本次挑战。"))
 
 
 class ResumeDialog(ChoiceDialog):
@@ -122,7 +122,13 @@ class ResumeDialog(ChoiceDialog):
 
     def __init__(self, level: Level, mode_name: str, where: str) -> None:
         super().__init__("有未完成的关卡", Content.assemble(
-            "上次的「", level.title, f"」({mode_name})还没有打完,停在{where}。"))
+            "上次的「", level.title, f"」（{mode_name}）还没有打完，停在{where}。"))
+
+
+class RuleList(OptionList):
+    """The rules offered for a flagged line."""
+
+    BINDINGS: ClassVar[list[BindingType]] = select_binding("选定")
 
 
 class RulePicker(ModalScreen[str | None]):
@@ -131,7 +137,6 @@ class RulePicker(ModalScreen[str | None]):
     CSS_PATH = "dialogs.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "取消", key_display="Esc"),
-        Binding("enter", "choose", "选定", key_display="Enter", show=True),
     ]
 
     def __init__(self, catalog: Catalog | None, rule_ids: list[str], line_text: str,
@@ -144,7 +149,7 @@ class RulePicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog picker") as box:
-            box.border_title = "这句话违反了哪条规则?"
+            box.border_title = "这句话违反了哪条规则？"
             yield Static(Content.assemble(("「", "$text-muted"), self.line_text, ("」", "$text-muted")),
                          classes="question")
             options = []
@@ -158,7 +163,7 @@ class RulePicker(ModalScreen[str | None]):
                         ("  ✖红线" if rule.red_line else "", "$text-error"),
                         "\n   ", (rule_citation(rule), "$text-muted"))
                 options.append(Option(prompt, id=rule_id))
-            yield OptionList(*options, id="rules")
+            yield RuleList(*options, id="rules")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -172,11 +177,6 @@ class RulePicker(ModalScreen[str | None]):
     @on(OptionList.OptionSelected, "#rules")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option_id)
-
-    def action_choose(self) -> None:
-        rules = self.query_one("#rules", OptionList)
-        if rules.highlighted is not None:
-            self.dismiss(self.rule_ids[rules.highlighted])
 
     def action_cancel(self) -> None:
         self.dismiss(None)

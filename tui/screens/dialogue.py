@@ -18,9 +18,9 @@ from game.models import Choice, DialogueStage, Ending
 from tui.screens.dialogs import CaseFileDialog
 from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.widgets.casefile import CaseFile
-from tui.widgets.lists import ChoiceList, HangingItem
+from tui.widgets.lists import ChoiceList, HangingItem, Rows
 from tui.widgets.meters import MeterPanel
-from tui.widgets.rulecard import RedLinePanel, ref_line, rule_title
+from tui.widgets.rulecard import RedLinePanel, muted, ref_line, ref_row, rule_title
 from tui.widgets.transcript import QUALITY_MARKS, Transcript
 
 MAX_CHOICES = 9
@@ -87,8 +87,8 @@ class DialogueScreen(Screen[None]):
 
     def _mode_note(self) -> Content:
         if self.run.practice:
-            return Content.styled("练习模式:每步都有点评\nt 提示 · c 案卷", "$text-muted")
-        return Content.styled("考核模式:点评在结束后统一给出\nc 案卷", "$text-muted")
+            return Content.styled("练习模式：每步都有点评\nt 提示 · c 案卷", "$text-muted")
+        return Content.styled("考核模式：点评在结束后统一给出\nc 案卷", "$text-muted")
 
     def on_mount(self) -> None:
         self.query_one("#continue").display = False
@@ -139,7 +139,7 @@ class DialogueScreen(Screen[None]):
         choices.set_items(items)
         choices.highlighted = 0
         self.query_one("#choices-title", Static).update(
-            Content.assemble(("你要怎么说?", "bold"), (f"  按 1–{len(items)} 选择,或 ↑↓ 后 Enter", "$text-muted")))
+            Content.assemble(("你要怎么说？", "bold"), (f"  按 1–{len(items)} 选择，或 ↑↓ 后 Enter", "$text-muted")))
 
     def _show_ending(self, ending: Ending) -> None:
         transcript = self.query_one(Transcript)
@@ -157,22 +157,22 @@ class DialogueScreen(Screen[None]):
         transcript.add_widget(card)
         self.query_one("#choices").display = False
         self.query_one("#choices-title", Static).update(
-            Content.styled("本段对话已结束,按 Enter 继续。", "bold"))
+            Content.styled("本段对话已结束，按 Enter 继续。", "bold"))
         button = self.query_one("#continue", Button)
         button.display = True
         button.focus()
 
-    def _feedback(self, choice: Choice, deltas: dict[str, int]) -> Content:
+    def _feedback(self, choice: Choice, deltas: dict[str, int]) -> Rows:
         quality = "bad" if choice.violation else choice.quality.value
         mark, word, style = QUALITY_MARKS[quality]
-        lines = [Content.assemble((f"{mark} {word}  ", f"bold {style}"), choice.feedback)]
+        rows = [(Content.styled(f"{mark} {word}", f"bold {style}"), Content(choice.feedback))]
         changes = deltas_text(deltas)
         if changes:
-            lines.append(Content.assemble(("变化  ", "$text-muted"), changes))
-        ref = ref_line(self.run.catalog, choice.ref if not choice.violation else None)
+            rows.append((muted("变化"), changes))
+        ref = ref_row(self.run.catalog, choice.ref if not choice.violation else None)
         if ref is not None:
-            lines.append(ref)
-        return Content("\n").join(lines)
+            rows.append(ref)
+        return Rows(rows, label_width=7, classes=f"feedback -{quality}")
 
     # --- acting -----------------------------------------------------------------------------
     def action_choose(self, number: int) -> None:
@@ -186,8 +186,7 @@ class DialogueScreen(Screen[None]):
             transcript.add_widget(RedLinePanel(self.run.catalog, outcome.violation, choice.feedback))
             self.add_class("-red-line")
         elif self.run.practice:
-            transcript.add_feedback(self._feedback(choice, outcome.deltas),
-                                    kind=f"-{'bad' if choice.violation else choice.quality.value}")
+            transcript.add_widget(self._feedback(choice, outcome.deltas))
         self.query_one(MeterPanel).update_meters(self.state.meter_map)
         self.post_message(RunProgressed())
         if outcome.ending is not None:
@@ -216,9 +215,9 @@ class DialogueScreen(Screen[None]):
         refs = [c.ref for _, c in self.shown_choices if c.ref and not c.violation]
         titles = list(dict.fromkeys(rule_title(self.run.catalog, r) for r in refs))
         if not titles or self.state.ended:
-            self.notify("这一步没有提示,凭经验判断吧。", markup=False)
+            self.notify("这一步没有提示，凭经验判断吧。", markup=False)
             return
-        self.notify("想一想:" + "、".join(f"「{t}」" for t in titles), title="提示", markup=False, timeout=6)
+        self.notify("想一想：" + "、".join(f"「{t}」" for t in titles), title="提示", markup=False, timeout=6)
 
     def action_leave(self) -> None:
         self.app.leave_level()  # type: ignore[attr-defined]

@@ -109,7 +109,7 @@ class HandbookScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
-        yield Input(placeholder="搜索规则、法条、术语、话术…(按 / 聚焦,Esc 清空)", id="search")
+        yield Input(placeholder="搜索规则、法条、术语、话术…（按 / 聚焦，Esc 清空）", id="search")
         with TabbedContent(id="sections"):
             for key, label in SECTIONS:
                 with TabPane(label, id=f"pane-{key}"):
@@ -120,7 +120,7 @@ class HandbookScreen(Screen[None]):
 
     def on_mount(self) -> None:
         if self.catalog is None:
-            self.notify("手册还在载入,请稍后再打开。", markup=False)
+            self.notify("手册还在载入，请稍后再打开。", markup=False)
         self.search(self.initial_query, self.initial_ref)
 
     def search(self, query: str, ref: str | None = None) -> None:

@@ -13,13 +13,13 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
 HOW_TO_PLAY = (
-    ("关卡", "新手 → 中级 → 主管三级。通过本级的「晋升考核」才开放下一级;关卡按顺序解锁。"),
-    ("模式", "练习:每一步都有点评和提示,不计排行榜。考核:结束后统一点评,成绩计入排行榜。晋升考核只能考核。"),
-    ("对话", "按数字键选择你要说的话。信任越高、情绪越平稳越好;合规从 100 开始,只会下降。"),
-    ("红线", "触碰红线(如向第三人透露债务、冒充公检法)会让「合规」归零,本关直接判为未通过。"),
-    ("答题", "限时作答,越快得分越高(最少得一半);连续答对有连对奖励,答错或超时清零。"),
-    ("质检", "逐句标记违规并选出违反的规则;命中加分,漏报和误报都会扣分。"),
-    ("存档", "每一步都自动保存。中途离开或退出,下次选择同一玩家即可继续或放弃。"),
+    ("关卡", "新手 → 中级 → 主管三级。通过本级的「晋升考核」才开放下一级；关卡按顺序解锁。"),
+    ("模式", "练习：每一步都有点评和提示，不计排行榜。考核：结束后统一点评，成绩计入排行榜。晋升考核只能考核。"),
+    ("对话", "按数字键选择你要说的话。信任越高、情绪越平稳越好；合规从 100 开始，只会下降。"),
+    ("红线", "触碰红线（如向第三人透露债务、冒充公检法）会让「合规」归零，本关直接判为未通过。"),
+    ("答题", "限时作答，越快得分越高（最少得一半）；连续答对有连对奖励，答错或超时清零。"),
+    ("质检", "逐句标记违规并选出违反的规则；命中加分，漏报和误报都会扣分。"),
+    ("存档", "每一步都自动保存。中途离开或退出，下次选择同一玩家即可继续或放弃。"),
 )
 
 
@@ -85,15 +85,15 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-box") as box:
             box.border_title = "帮助 · 按键与玩法"
             with VerticalScroll(id="help-body"):
-                global_keys = keys_of(list(CollectQuestApp.BINDINGS)) + [("^p", "命令面板:跳到关卡、排行榜、搜索手册")]
+                global_keys = keys_of(list(CollectQuestApp.BINDINGS)) + [("^p", "命令面板：跳到关卡、排行榜、搜索手册")]
                 yield Static(keys_table("全局", global_keys), classes="help-section")
                 for name, cls in sections:
-                    title = f"{name}(当前页面)" if name == current else name
+                    title = f"{name}（当前页面）" if name == current else name
                     yield Static(keys_table(title, keys_of(list(cls.BINDINGS))), classes="help-section")
                 play = [Content.styled("玩法", "bold $accent")]
                 play += [Content.assemble((f"  {topic}  ", "bold"), text) for topic, text in HOW_TO_PLAY]
                 yield Static(Content("\n").join(play), classes="help-section")
-                yield Static(Content.styled("鼠标也可以用:点击选项、按钮和标签页。", "$text-muted"),
+                yield Static(Content.styled("鼠标也可以用：点击选项、按钮和标签页。", "$text-muted"),
                              classes="help-section")
         yield Footer()
 

@@ -144,7 +144,7 @@ class LeaderboardScreen(Screen[None]):
             table.move_cursor(row=mine)
         note = self.query_one("#board-note", Static)
         if not entries:
-            note.update(Content.styled("还没有考核成绩。用「考核」模式通关,就能上榜。", "$text-muted"))
+            note.update(Content.styled("还没有考核成绩。用「考核」模式通关，就能上榜。", "$text-muted"))
         elif mine is None and self.player is not None:
             note.update(Content.styled("你还不在这张榜上。", "$text-muted"))
         else:

@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import (
     Footer,
     Header,
@@ -38,14 +39,15 @@ from game.session import MODE_NAMES
 from game.storage import Player, SaveStore
 from tui.widgets.bars import stars_text
 from tui.widgets.casefile import money
-from tui.widgets.lists import HangingItem, LevelList
+from tui.widgets.lists import Bullet, HangingItem, LevelList, Rows
+from tui.widgets.rulecard import muted
 
 STATE_MARKS = {"passed": ("✓", "$success"), "open": ("○", "$accent"), "locked": ("⊘", "$text-muted"),
                "saved": ("▶", "$warning")}
 
 MODE_HELP = {
-    "practice": "练习:每一步都有反馈和提示,成绩不上排行榜",
-    "assessment": "考核:结束后统一反馈,成绩计入排行榜",
+    "practice": "练习：每一步都有反馈和提示，成绩不上排行榜",
+    "assessment": "考核：结束后统一反馈，成绩计入排行榜",
 }
 
 
@@ -58,7 +60,7 @@ def level_item(state: LevelState, saved: bool) -> HangingItem:
     title = Content.assemble((exam_tag, "bold $warning"),
                              (level.title, "bold" if state.open else "$text-muted"))
     if saved:
-        second = Content.styled("▶ 未完成,按 Enter 继续", "$warning")
+        second = Content.styled("▶ 未完成，按 Enter 继续", "$warning")
     elif state.passed:
         second = Content.assemble((stars_text(state.stars), "$warning"),
                                   (f"  最佳 {state.best} 分 · 已通过", "$text-muted"))
@@ -129,7 +131,6 @@ class MapScreen(Screen[None]):
                 yield LevelList(id="levels")
             with VerticalScroll(id="detail") as detail:
                 detail.border_title = "关卡详情"
-                yield Static("", id="detail-body")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -211,7 +212,7 @@ class MapScreen(Screen[None]):
     def _refresh_mode(self) -> None:
         practice = self.mode == "practice"
         self.query_one("#mode", Static).update(Content.assemble(
-            ("模式 (m)\n", "$text-muted"),
+            ("模式（m）\n", "$text-muted"),
             ("◉ 练习" if practice else "○ 练习", "bold $success" if practice else "$text-muted"), "  ",
             ("◉ 考核" if not practice else "○ 考核", "bold $warning" if not practice else "$text-muted")))
 
@@ -229,42 +230,48 @@ class MapScreen(Screen[None]):
 
     def _show_detail(self) -> None:
         level = self._current_level()
-        body = self.query_one("#detail-body", Static)
+        detail = self.query_one("#detail", VerticalScroll)
+        detail.remove_children()
         catalog = self.catalog
         if level is None or catalog is None:
-            body.update("")
             return
         bests = self.store.bests(self.player.id)
         state = map_states(catalog.levels, bests, [level])[0]
         kinds = {"dialogue": "对话", "quiz": "快问快答", "audit": "质检"}
-        lines = [
-            Content.assemble(("◆ 晋升考核  " if level.exam else "", "bold $warning"), (level.title, "bold")),
-            Content.styled(f"{level.tier} · 第 {level.order} 关 · 及格 {level.pass_score} 分", "$text-muted"),
-            Content(""),
+        widgets: list[Widget] = [
+            Static(Content.assemble(("◆ 晋升考核  " if level.exam else "", "bold $warning"), (level.title, "bold"),
+                                    "\n", (f"{level.tier} · 第 {level.order} 关 · 及格 {level.pass_score} 分",
+                                            "$text-muted")), classes="detail-head"),
         ]
         if level.summary:
-            lines += [Content(level.summary), Content("")]
-        lines.append(Content.assemble(("客户  ", "$text-muted"), level.case.debtor, " · ", level.case.persona,
-                                      " · ", money(level.case.amount), f" · 逾期 {level.case.days_overdue} 天"))
-        lines.append(Content.assemble(("环节  ", "$text-muted"),
-                                      " → ".join(kinds[s.kind] for s in level.stages)))
-        lines.append(Content.assemble(("技能  ", "$text-muted"), "、".join(level.skills)))
-        lines.append(Content(""))
+            widgets.append(Static(Content(level.summary), classes="detail-block"))
+        if level.objectives:
+            widgets.append(Static(Content.styled("目标", "$text-muted")))
+            widgets += [Bullet(objective) for objective in level.objectives]
+        case = level.case
+        widgets.append(Rows([
+            (muted("客户"), Content(f"{case.debtor} · {case.persona} · {money(case.amount)} · "
+                                   f"逾期 {case.days_overdue} 天")),
+            (muted("环节"), Content(" → ".join(kinds[stage.kind] for stage in level.stages))),
+            (muted("技能"), Content("、".join(level.skills))),
+        ], classes="detail-block"))
         if not state.open:
-            lines.append(Content.styled(f"⊘ {state.locked_reason}", "bold $text-warning"))
+            status = Content.styled(f"⊘ {state.locked_reason}", "bold $text-warning")
         elif state.passed:
-            lines.append(Content.assemble(("✓ 已通过  ", "bold $success"), (stars_text(state.stars), "$warning"),
-                                          f"  最佳 {state.best} 分"))
+            status = Content.assemble(("✓ 已通过  ", "bold $text-success"), (stars_text(state.stars), "$warning"),
+                                      f"  最佳 {state.best} 分")
         elif state.best is not None:
-            lines.append(Content.assemble(("✗ 未通过  ", "bold $text-error"), f"最佳 {state.best} 分"))
+            status = Content.assemble(("✗ 未通过  ", "bold $text-error"), f"最佳 {state.best} 分")
         else:
-            lines.append(Content.styled("○ 尚未挑战", "bold"))
+            status = Content.styled("○ 尚未挑战", "bold")
         if state.open:
             mode = "assessment" if level.exam else self.mode
-            note = "(晋升考核只能以考核模式进行)" if level.exam else ""
-            lines.append(Content.assemble(("本次模式  ", "$text-muted"), (MODE_NAMES[mode], "bold"), note))
-            lines.append(Content.styled(MODE_HELP[mode], "$text-muted"))
-        body.update(Content("\n").join(lines))
+            note = "（晋升考核只能以考核模式进行）" if level.exam else ""
+            status = Content("\n").join([status, Content.assemble(("本次模式  ", "$text-muted"),
+                                                                     (MODE_NAMES[mode], "bold"), note),
+                                          Content.styled(MODE_HELP[mode], "$text-muted")])
+        widgets.append(Static(status, classes="detail-block"))
+        detail.mount_all(widgets)
 
     # --- actions ------------------------------------------------------------------------------
     @on(OptionList.OptionSelected, "#levels")
@@ -289,7 +296,6 @@ class MapScreen(Screen[None]):
         self.app.preferred_mode = new  # type: ignore[attr-defined]
         self._refresh_mode()
         self._show_detail()
-        self.notify(MODE_HELP[new], title=f"已切换为{MODE_NAMES[new]}模式", markup=False, timeout=3)
 
     def action_leaderboard(self) -> None:
         level = self._current_level()

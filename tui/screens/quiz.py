@@ -20,8 +20,8 @@ from game import quiz
 from game.models import OPTION_LETTERS, QuizStage
 from tui.screens.run import LevelRun, RunProgressed, StageDone, build_review
 from tui.widgets.countdown import Countdown
-from tui.widgets.lists import AnswerList, HangingItem
-from tui.widgets.rulecard import ref_line
+from tui.widgets.lists import AnswerList, HangingItem, Rows
+from tui.widgets.rulecard import muted, ref_line, ref_row
 
 TICK_SECONDS = 0.1
 TYPE_NAMES = {"single": "单选题", "multiple": "多选题 · 选出所有正确项", "truefalse": "判断题"}
@@ -35,16 +35,17 @@ def option_bindings() -> list[BindingType]:
     return keys
 
 
-def answer_points(answer: quiz.Answer) -> Content:
+def answer_row(answer: quiz.Answer) -> tuple[Content, Content]:
+    """(verdict, points) of an answer: words and marks, never colour alone."""
     if answer.timed_out:
-        return Content.styled("✗ 超时 · 0 分,连对中断", "bold $text-error")
+        return Content.styled("✗ 超时", "bold $text-error"), Content("0 分，连对中断")
     if not answer.correct:
-        return Content.styled("✗ 错误 · 0 分,连对中断", "bold $text-error")
-    parts: list[tuple[str, str] | str] = [("✓ 正确", "bold $text-success"), f"  +{answer.points} 分",
-                                          (f"(用时 {answer.elapsed:.1f} 秒)", "$text-muted")]
+        return Content.styled("✗ 错误", "bold $text-error"), Content("0 分，连对中断")
+    parts: list[tuple[str, str] | str] = [(f"+{answer.points} 分", "bold"),
+                                          (f"（用时 {answer.elapsed:.1f} 秒）", "$text-muted")]
     if answer.streak_bonus:
         parts.append((f"  连对 ×{answer.streak} +{answer.streak_bonus}", "bold $warning"))
-    return Content.assemble(*parts)
+    return Content.styled("✓ 正确", "bold $text-success"), Content.assemble(*parts)
 
 
 class QuizScreen(Screen[None]):
@@ -83,7 +84,7 @@ class QuizScreen(Screen[None]):
             yield Countdown(id="countdown")
             yield Static("", id="question")
             yield AnswerList(id="options")
-            yield Static("", id="answer-feedback")
+            yield Vertical(id="answer-feedback")
             with VerticalScroll(id="summary"):
                 yield Static("", id="summary-body")
             yield Button("下一题 (Enter)", variant="primary", id="next")
@@ -158,7 +159,8 @@ class QuizScreen(Screen[None]):
             if self.runner.streak >= 2:
                 parts += [("   连对 ", "$warning"), (f"×{self.runner.streak}", "bold $warning")]
         else:
-            parts.append(("   考核模式:答案与解析在本环节结束后公布", "$text-muted"))
+            parts += [("   已答 ", "$text-muted"), (f"{self.runner.index}", "bold"),
+                      ("   考核模式：答案与解析在本环节结束后公布", "$text-muted")]
         self.query_one("#quiz-status", Static).update(Content.assemble(*parts))
 
     def tick(self) -> None:
@@ -202,7 +204,7 @@ class QuizScreen(Screen[None]):
             current = self.runner.current
             if current is not None and current.question.type == "multiple":
                 if not self.selected:
-                    self.notify("先用字母键或空格勾选答案,再按 Enter 提交。", markup=False)
+                    self.notify("先用字母键或空格勾选答案，再按 Enter 提交。", markup=False)
                     return
                 self._answer(frozenset(self.selected))
             else:
@@ -223,8 +225,6 @@ class QuizScreen(Screen[None]):
         elif self.runner.finished:
             self._show_summary()
         else:
-            self.notify(f"第 {self.runner.index} 题已作答" if not answer.timed_out else f"第 {self.runner.index} 题超时",
-                        markup=False, timeout=2)
             self._ask()
 
     # --- after answering --------------------------------------------------------------------
@@ -233,12 +233,13 @@ class QuizScreen(Screen[None]):
         question = self._last_question()
         self.selected = set(answer.selection)
         self._fill_options(reveal=answer)
-        lines = [answer_points(answer), Content(question.explanation)]
-        ref = ref_line(self.run.catalog, question.ref)
+        rows = [answer_row(answer), (muted("解析"), Content(question.explanation))]
+        ref = ref_row(self.run.catalog, question.ref)
         if ref is not None:
-            lines.append(ref)
-        feedback = self.query_one("#answer-feedback", Static)
-        feedback.update(Content("\n").join(lines))
+            rows.append(ref)
+        feedback = self.query_one("#answer-feedback", Vertical)
+        feedback.remove_children()
+        feedback.mount(Rows(rows, label_width=7))
         feedback.set_class(answer.correct, "-correct")
         feedback.set_class(not answer.correct, "-wrong")
         feedback.display = True

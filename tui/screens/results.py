@@ -65,8 +65,9 @@ class ResultsScreen(Screen[None]):
     """Shown when a level ends."""
 
     CSS_PATH = "results.tcss"
-    AUTO_FOCUS = "#to-map"
+    AUTO_FOCUS = "#results-body"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "primary", "继续", key_display="Enter", tooltip="通过则下一关，否则重玩"),
         Binding("r", "retry", "重玩"),
         Binding("n", "next_level", "下一关"),
         Binding("escape,m", "to_map", "地图", key_display="Esc"),
@@ -114,7 +115,7 @@ class ResultsScreen(Screen[None]):
                                                           "\n   ", rule.summary))
             if self.review.to_study:
                 with Vertical(id="study") as box:
-                    box.border_title = "建议复习(h 打开手册)"
+                    box.border_title = "建议复习(h 打开手册）"
                     for ref in self.review.to_study:
                         line = ref_line(catalog, ref)
                         if line is not None:
@@ -138,22 +139,25 @@ class ResultsScreen(Screen[None]):
     def _standing_line(self) -> Content:
         parts: list[tuple[str, str] | str] = []
         if self.standing.new_record(self.result):
-            parts.append(("★ 个人新纪录!  ", "bold $warning"))
+            parts.append(("★ 个人新纪录！  ", "bold $warning"))
         if self.standing.rank_after != self.standing.rank_before:
-            parts += [("▲ 晋升称号:", "bold $success"), (self.standing.rank_after, "bold"), "  "]
+            parts += [("▲ 晋升称号：", "bold $success"), (self.standing.rank_after, "bold"), "  "]
         if self.run.level.exam and self.result.passed:
-            parts.append(("◆ 晋升考核通过,下一级别已开放!  ", "bold $success"))
+            parts.append(("◆ 晋升考核通过，下一级别已开放！  ", "bold $success"))
         if self.run.practice:
-            parts.append(("练习成绩不计入排行榜;用「考核」模式冲榜。", "$text-muted"))
+            parts.append(("练习成绩不计入排行榜；用「考核」模式冲榜。", "$text-muted"))
         elif not parts:
             parts.append(("考核成绩已计入排行榜。", "$text-muted"))
         return Content.assemble(*parts)
 
-    def on_mount(self) -> None:
-        if self.next_level is None:
-            self.query_one("#to-map").focus()
+    def action_primary(self) -> None:
+        """Enter: on to the next level after a pass, otherwise try again."""
+        if self.result.passed and self.next_level is not None:
+            self.action_next_level()
         elif self.result.passed:
-            self.query_one("#next").focus()
+            self.action_to_map()
+        else:
+            self.action_retry()
 
     @on(Button.Pressed, "#retry")
     def action_retry(self) -> None:

@@ -151,18 +151,18 @@ def _review_quiz(review: Review, name: str, stage: QuizStage, catalog: Catalog,
 def _review_audit(review: Review, name: str, stage: AuditStage, result: audit.AuditResult) -> None:
     for verdict in result.verdicts:
         line = stage.transcript[verdict.line - 1]
-        title = f"第 {verdict.line} 行 {line.speaker}:{line.text}"
+        title = f"第 {verdict.line} 行 {line.speaker}：{line.text}"
         if verdict.kind == "hit":
             review.items.append(ReviewItem(name, True, title, f"命中。{verdict.explanation or ''}", verdict.expected))
         elif verdict.kind == "wrong-rule":
-            review.items.append(ReviewItem(name, None, title, f"找到了违规,但规则选错。{verdict.explanation or ''}",
+            review.items.append(ReviewItem(name, None, title, f"找到了违规，但规则选错。{verdict.explanation or ''}",
                                            verdict.expected))
             review.study(verdict.expected)
         elif verdict.kind == "miss":
             review.items.append(ReviewItem(name, False, title, f"漏报。{verdict.explanation or ''}", verdict.expected))
             review.study(verdict.expected)
         elif verdict.kind == "false-alarm":
-            review.items.append(ReviewItem(name, False, title, "误报:这一句没有违规。", verdict.flagged or None))
+            review.items.append(ReviewItem(name, False, title, "误报：这一句没有违规。", verdict.flagged or None))
 
 
 def build_review(session: LevelSession, catalog: Catalog) -> Review:

@@ -32,7 +32,7 @@ class PlayerChosen(Message):
 def banner() -> Content:
     return Content.assemble(
         ("催 收 闯 关", "bold $accent"), ("   CollectQuest\n", "$text-muted"),
-        ("合规 · 尊重 · 有效", "bold"), ("   新手 → 中级 → 主管,三级闯关", "$text-muted"),
+        ("合规 · 尊重 · 有效", "bold"), ("   新手 → 中级 → 主管，三级闯关", "$text-muted"),
     )
 
 
@@ -69,9 +69,9 @@ class StartScreen(Screen[None]):
                 with Vertical(id="new-box") as box:
                     box.border_title = "新建玩家"
                     yield Label("姓名", classes="field-label")
-                    yield Input(placeholder="例如:王小明", max_length=NAME_MAX, id="name")
+                    yield Input(placeholder="例如：王小明", max_length=NAME_MAX, id="name")
                     yield Label("小组", classes="field-label")
-                    yield Input(placeholder="例如:催收一组(可不填)", max_length=TEAM_MAX, id="team")
+                    yield Input(placeholder="例如：催收一组（可不填）", max_length=TEAM_MAX, id="team")
                     yield Static("", id="form-error")
                     yield Button("创建并进入", variant="primary", id="create")
             yield Static("", id="loading")
@@ -102,7 +102,7 @@ class StartScreen(Screen[None]):
         player_list.set_options(options)
         player_list.display = bool(options)
         self.query_one("#no-players", Static).update(
-            "" if options else Content("还没有玩家。\n在右边输入姓名和小组,创建你的档案。"))
+            "" if options else Content("还没有玩家。\n在右边输入姓名和小组，创建你的档案。"))
         self.query_one("#no-players").display = not options
         if options:
             player_list.highlighted = 0

@@ -94,6 +94,6 @@ class DimensionBars(Widget):
 
     def compose(self) -> ComposeResult:
         if not self.dimensions:
-            yield Static("(本关没有可显示的维度)")
+            yield Static("（本关没有可显示的维度）")
         for name, value in self.dimensions.items():
             yield ScoreBar(name, value, hint=DIMENSION_HINTS.get(name, ""), classes="dimension")

@@ -30,9 +30,9 @@ class Countdown(Widget):
         elif fraction > 0.25:
             style, word = "$warning", ""
         else:
-            style, word = "$error", " 快!" if self.left > 0 and not self.stopped else ""
+            style, word = "$error", " 快！" if self.left > 0 and not self.stopped else ""
         label = f"剩余 {self.left:4.1f} 秒{word}"
-        width = self.size.width - len(label) - 6
+        width = self.size.width - Content(label).cell_length - 2
         filled, empty = bar_cells(100 * fraction, width)
         return Content.assemble((label, f"bold {style}"), "  ", (FULL * filled, style),
                                 (EMPTY * empty, "$foreground 25%"))

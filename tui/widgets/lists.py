@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import HorizontalGroup
+from textual.containers import HorizontalGroup, VerticalGroup
 from textual.content import Content
 from textual.events import Resize
 from textual.widgets import OptionList, Static
@@ -68,6 +68,29 @@ class HangingOptionList(OptionList):
     def on_resize(self, event: Resize) -> None:
         if self.items:
             self.call_after_refresh(self._relayout)
+
+
+class Rows(VerticalGroup):
+    """Label/value rows: labels in a column of their own, values wrapped beside them."""
+
+    DEFAULT_CSS = """
+    Rows { height: auto; }
+    """
+
+    def __init__(self, rows: list[tuple[Content, Content]], *, label_width: int | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(classes=classes)
+        self.rows = rows
+        self.label_width = label_width or max((label.cell_length for label, _ in rows), default=0)
+
+    def compose(self) -> ComposeResult:
+        for label, value in self.rows:
+            row = Bullet(value, label)
+            yield row
+
+    def on_mount(self) -> None:
+        for mark in self.query(".mark"):
+            mark.styles.width = self.label_width + 1
 
 
 class Bullet(HorizontalGroup):

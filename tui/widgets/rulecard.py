@@ -76,7 +76,7 @@ def rule_card_widgets(rule: RuleCard) -> list[Widget]:
         Bullet(rule.non_compliant, Content.styled("✗ 违规示例", "bold $text-error")),
     ]
     if rule.supersedes:
-        widgets.append(Bullet(Content.assemble(rule.supersedes, ("(已废止)", "$text-muted")), muted("取代")))
+        widgets.append(Bullet(Content.assemble(rule.supersedes, ("（已废止）", "$text-muted")), muted("取代")))
     if rule.note:
         widgets.append(Bullet(rule.note, muted("注")))
     widgets.append(Bullet(Content.assemble(verified, " · ", rule.source), muted("核实")))
@@ -145,18 +145,18 @@ class RedLinePanel(VerticalGroup):
     def compose(self) -> ComposeResult:
         rule = self.catalog.rules.get(self.rule_id) if self.catalog else None
         title = rule.title if rule else self.rule_id
-        yield Static(Content.assemble("触碰红线:", title), classes="red-title")
+        yield Static(Content.assemble("触碰红线：", title), classes="red-title")
         if rule is not None:
             yield Bullet(Content.styled(rule_citation(rule), "bold"), muted("依据"), classes="red-law")
             yield Static(Content(rule.summary), classes="red-summary")
         if self.feedback:
             yield Static(Content(self.feedback), classes="red-feedback")
-        yield Static(Content.styled("本关「合规」归零,结果判定为未通过。", "bold"), classes="red-verdict")
+        yield Static(Content.styled("本关「合规」归零，结果判定为未通过。", "bold"), classes="red-verdict")
 
 
 def effective_label(rule: RuleCard) -> str:
     """When the rule dates from: its effective date, or only its issue date where that is all
     that is verified (some industry guidelines)."""
     if rule.date_basis == "发布":
-        return f"({rule.effective.isoformat()} 发布)"
-    return f"(自 {rule.effective.isoformat()} 起施行)"
+        return f"（{rule.effective.isoformat()} 发布）"
+    return f"（自 {rule.effective.isoformat()} 起施行）"
