@@ -107,7 +107,7 @@ class BriefingScreen(Screen[None]):
         self._refresh_mode()
 
     def _refresh_mode(self) -> None:
-        note = "  （晋升考核固定为考核模式）" if self.level.exam else "  (m 切换）"
+        note = "  （晋升考核固定为考核模式）" if self.level.exam else "  （m 切换）"
         self.query_one("#mode-line", Static).update(Content.assemble(
             ("模式 ", "$text-muted"), (MODE_NAMES[self.mode], "bold"), (note, "$text-muted"),
             "\n", (MODE_HELP[self.mode], "$text-muted")))

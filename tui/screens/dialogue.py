@@ -8,9 +8,10 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalGroup
 from textual.content import Content
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, OptionList, Static
 
 from game import dialogue
@@ -20,7 +21,7 @@ from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.widgets.casefile import CaseFile
 from tui.widgets.lists import ChoiceList, HangingItem, Rows
 from tui.widgets.meters import MeterPanel
-from tui.widgets.rulecard import RedLinePanel, muted, ref_line, ref_row, rule_title
+from tui.widgets.rulecard import RedLinePanel, muted, ref_row, rule_title
 from tui.widgets.transcript import QUALITY_MARKS, Transcript
 
 MAX_CHOICES = 9
@@ -143,18 +144,18 @@ class DialogueScreen(Screen[None]):
 
     def _show_ending(self, ending: Ending) -> None:
         transcript = self.query_one(Transcript)
-        outcome = f"  ({ending.outcome})" if ending.outcome != ending.title else ""
-        parts = [Content.assemble(("通话结束 · ", "bold"), (ending.title, "bold"), (outcome, "$text-muted")),
-                 Content(ending.text)]
+        outcome = f"（{ending.outcome}）" if ending.outcome != ending.title else ""
+        parts: list[Widget] = [Static(Content.assemble(("通话结束 · ", "bold"), (ending.title, "bold"),
+                                                        (outcome, "$text-muted"), "\n", ending.text))]
         if self.run.practice:
-            parts.append(Content.assemble(("结果分  ", "$text-muted"), (f"{ending.score}", "bold")))
+            rows = [(muted("结果分"), Content.styled(str(ending.score), "bold"))]
             if ending.feedback:
-                parts.append(Content(ending.feedback))
-            ref = ref_line(self.run.catalog, ending.ref)
+                rows.append((muted("点评"), Content(ending.feedback)))
+            ref = ref_row(self.run.catalog, ending.ref)
             if ref is not None:
-                parts.append(ref)
-        card = Static(Content("\n").join(parts), classes="ending")
-        transcript.add_widget(card)
+                rows.append(ref)
+            parts.append(Rows(rows, label_width=7, classes="ending-rows"))
+        transcript.add_widget(VerticalGroup(*parts, classes="ending"))
         self.query_one("#choices").display = False
         self.query_one("#choices-title", Static).update(
             Content.styled("本段对话已结束，按 Enter 继续。", "bold"))
@@ -217,7 +218,9 @@ class DialogueScreen(Screen[None]):
         if not titles or self.state.ended:
             self.notify("这一步没有提示，凭经验判断吧。", markup=False)
             return
-        self.notify("想一想：" + "、".join(f"「{t}」" for t in titles), title="提示", markup=False, timeout=6)
+        self.query_one(Transcript).add_feedback(
+            Content.assemble(("提示  ", "bold $text-accent"), "想一想：", "、".join(f"「{t}」" for t in titles)),
+            kind="-hint")
 
     def action_leave(self) -> None:
         self.app.leave_level()  # type: ignore[attr-defined]

@@ -246,7 +246,7 @@ class MapScreen(Screen[None]):
         if level.summary:
             widgets.append(Static(Content(level.summary), classes="detail-block"))
         if level.objectives:
-            widgets.append(Static(Content.styled("目标", "$text-muted")))
+            widgets.append(Static(Content.styled("目标", "$text-muted"), classes="detail-block"))
             widgets += [Bullet(objective) for objective in level.objectives]
         case = level.case
         widgets.append(Rows([
@@ -254,7 +254,7 @@ class MapScreen(Screen[None]):
                                    f"逾期 {case.days_overdue} 天")),
             (muted("环节"), Content(" → ".join(kinds[stage.kind] for stage in level.stages))),
             (muted("技能"), Content("、".join(level.skills))),
-        ], classes="detail-block"))
+        ], label_width=5, classes="detail-block"))
         if not state.open:
             status = Content.styled(f"⊘ {state.locked_reason}", "bold $text-warning")
         elif state.passed:

@@ -14,13 +14,14 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, OptionList, Static
 
 from game import quiz
 from game.models import OPTION_LETTERS, QuizStage
 from tui.screens.run import LevelRun, RunProgressed, StageDone, build_review
 from tui.widgets.countdown import Countdown
-from tui.widgets.lists import AnswerList, HangingItem, Rows
+from tui.widgets.lists import AnswerList, Bullet, HangingItem, Rows
 from tui.widgets.rulecard import muted, ref_line, ref_row
 
 TICK_SECONDS = 0.1
@@ -85,8 +86,7 @@ class QuizScreen(Screen[None]):
             yield Static("", id="question")
             yield AnswerList(id="options")
             yield Vertical(id="answer-feedback")
-            with VerticalScroll(id="summary"):
-                yield Static("", id="summary-body")
+            yield VerticalScroll(id="summary")
             yield Button("下一题 (Enter)", variant="primary", id="next")
         yield Footer()
 
@@ -151,7 +151,8 @@ class QuizScreen(Screen[None]):
 
     def _update_status(self) -> None:
         total = len(self.runner.planned)
-        number = min(self.runner.index + 1, total)
+        # While asking, the question on screen is the next one; afterwards, the one just answered.
+        number = min(self.runner.index + (1 if self.phase == "asking" else 0), total)
         parts: list[tuple[str, str] | str] = [(f"第 {number}/{total} 题", "bold")]
         if self.run.practice:
             points = sum(a.total for a in self.runner.answers)
@@ -266,18 +267,22 @@ class QuizScreen(Screen[None]):
         ]
         review = build_review(self.run.session, self.run.catalog)
         stage_items = [item for item in review.items if item.stage.startswith(f"{self.run.session.stage_index + 1}.")]
+        widgets: list[Widget] = [Static(Content("\n").join(lines), classes="summary-head")]
         for number, item in enumerate(stage_items, start=1):
-            mark = ("✓ 正确", "bold $text-success") if item.ok else ("✗ 错误", "bold $text-error")
-            lines.append(Content(""))
-            lines.append(Content.assemble((f"{number}. ", "bold"), mark, "  ", item.title))
+            mark = Content.assemble((f"{number}. ", "bold"), ("✓ 正确", "bold $text-success") if item.ok
+                                    else ("✗ 错误", "bold $text-error"))
+            body = [Content(item.title)]
             if not self.run.practice or not item.ok:
-                lines.append(Content.assemble(("   正确答案  ", "$text-muted"), item.answer))
+                body.append(Content.assemble(("正确答案  ", "$text-muted"), item.answer))
             if not self.run.practice:
-                lines.append(Content.assemble("   ", item.detail))
+                body.append(Content.styled(item.detail, "$text-muted"))
                 ref = ref_line(self.run.catalog, item.ref)
                 if ref is not None:
-                    lines.append(Content("   ") + ref)
-        self.query_one("#summary-body", Static).update(Content("\n").join(lines))
+                    body.append(ref)
+            widgets.append(Bullet(Content("\n").join(body), mark, classes="summary-item"))
+        summary = self.query_one("#summary", VerticalScroll)
+        summary.remove_children()
+        summary.mount_all(widgets)
         self.query_one("#summary").display = True
         self._update_status()
         button = self.query_one("#next", Button)

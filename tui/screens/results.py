@@ -19,7 +19,8 @@ from game.progression import BestResult
 from game.scoring import LevelResult
 from tui.screens.run import STAGE_KIND_NAMES, LevelRun, Review, ReviewItem
 from tui.widgets.bars import DimensionBars, ScoreBar, stars_text
-from tui.widgets.rulecard import ref_line, rule_citation
+from tui.widgets.lists import Bullet, Rows
+from tui.widgets.rulecard import ref_row, rule_citation
 
 
 @dataclass(frozen=True)
@@ -47,18 +48,20 @@ def verdict_content(result: LevelResult, level: Level) -> Content:
                             (f"   及格线 {level.pass_score} 分", "$text-muted"))
 
 
-def review_line(item: ReviewItem, catalog: object) -> Content:
-    if item.ok is True:
-        mark = ("✓ ", "bold $text-success")
-    elif item.ok is False:
-        mark = ("✗ ", "bold $text-error")
-    else:
-        mark = ("△ ", "bold $text-warning")
-    lines = [Content.assemble(mark, item.title),
-             Content.assemble(("   ", ""), (item.detail, "$text-muted"))]
+def review_mark(ok: bool | None) -> Content:
+    if ok is True:
+        return Content.styled("✓", "bold $text-success")
+    if ok is False:
+        return Content.styled("✗", "bold $text-error")
+    return Content.styled("△", "bold $text-warning")
+
+
+def review_item(item: ReviewItem) -> Bullet:
+    """One judged decision: mark, what was said or asked, why, and the right answer if missed."""
+    lines = [Content(item.title), Content.styled(item.detail, "$text-muted")]
     if item.ok is not True and item.answer:
-        lines.append(Content.assemble(("   正确答案  ", "$text-muted"), item.answer))
-    return Content("\n").join(lines)
+        lines.append(Content.assemble(("正确答案  ", "$text-muted"), item.answer))
+    return Bullet(Content("\n").join(lines), review_mark(item.ok), classes="review-item")
 
 
 class ResultsScreen(Screen[None]):
@@ -115,11 +118,9 @@ class ResultsScreen(Screen[None]):
                                                           "\n   ", rule.summary))
             if self.review.to_study:
                 with Vertical(id="study") as box:
-                    box.border_title = "建议复习(h 打开手册）"
-                    for ref in self.review.to_study:
-                        line = ref_line(catalog, ref)
-                        if line is not None:
-                            yield Static(Content("· ") + line)
+                    box.border_title = "建议复习（h 打开手册）"
+                    rows = [row for row in (ref_row(catalog, ref, short=True) for ref in self.review.to_study) if row]
+                    yield Rows(rows, label_width=5)
             if self.review.items:
                 with Vertical(id="review") as box:
                     box.border_title = "逐项复盘"
@@ -128,7 +129,7 @@ class ResultsScreen(Screen[None]):
                         if item.stage != current:
                             current = item.stage
                             yield Static(Content.styled(item.stage, "bold $accent"), classes="review-stage")
-                        yield Static(review_line(item, catalog), classes="review-item")
+                        yield review_item(item)
         with Horizontal(id="result-actions"):
             yield Button("重玩 (r)", id="retry")
             if self.next_level is not None:

@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from game.models import Case, Level
+from tui.widgets.lists import Bullet, Rows
 
 
 def money(amount: float) -> str:
@@ -22,7 +23,7 @@ def case_rows(case: Case) -> list[tuple[str, str]]:
     who = case.debtor
     extras = [x for x in (case.gender, f"{case.age} 岁" if case.age else None) if x]
     if extras:
-        who += f"({','.join(extras)})"
+        who += f"（{'，'.join(extras)}）"
     rows = [
         ("客户", who),
         ("类型", case.persona),
@@ -33,19 +34,6 @@ def case_rows(case: Case) -> list[tuple[str, str]]:
     if case.phone:
         rows.append(("电话", case.phone))
     return rows
-
-
-def case_content(case: Case, *, with_history: bool = True) -> Content:
-    """The case file as literal text (YAML text is never parsed as markup)."""
-    parts: list[Content] = []
-    for label, value in case_rows(case):
-        parts.append(Content.assemble((f"{label}\u00a0\u00a0", "$text-muted"), (value, "bold")))
-    if with_history and case.history:
-        parts.append(Content.styled("往来记录", "$text-muted"))
-        parts.extend(Content.assemble("· ", item) for item in case.history)
-    if with_history and case.notes:
-        parts.append(Content.assemble(("备注\u00a0\u00a0", "$text-muted"), case.notes))
-    return Content("\n").join(parts)
 
 
 class CaseFile(VerticalGroup):
@@ -59,6 +47,7 @@ class CaseFile(VerticalGroup):
         padding: 0 1;
         height: auto;
     }
+    CaseFile .case-history-title { margin-top: 1; }
     """
 
     def __init__(self, level: Level, *, with_history: bool = True, id: str | None = None,
@@ -69,4 +58,12 @@ class CaseFile(VerticalGroup):
         self.border_title = "案卷"
 
     def compose(self) -> ComposeResult:
-        yield Static(case_content(self.level.case, with_history=self.with_history), classes="case-body")
+        case = self.level.case
+        rows = [(Content.styled(label, "$text-muted"), Content.styled(value, "bold")) for label, value in case_rows(case)]
+        if self.with_history and case.notes:
+            rows.append((Content.styled("备注", "$text-muted"), Content(case.notes)))
+        yield Rows(rows, label_width=8)
+        if self.with_history and case.history:
+            yield Static(Content.styled("往来记录", "$text-muted"), classes="case-history-title")
+            for item in case.history:
+                yield Bullet(item, "·")

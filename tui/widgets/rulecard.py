@@ -27,8 +27,9 @@ def rule_citation(rule: RuleCard) -> str:
     return f"{rule.law}{rule.article}" if rule.article else rule.law
 
 
-def ref_row(catalog: Catalog | None, ref: str | None) -> tuple[Content, Content] | None:
-    """(label, value) of what a `ref` points at: a rule card with its law, or a glossary term."""
+def ref_row(catalog: Catalog | None, ref: str | None, *, short: bool = False) -> tuple[Content, Content] | None:
+    """(label, value) of what a `ref` points at: a rule card with its law, or a glossary term
+    (with its meaning unless `short`)."""
     if not ref:
         return None
     rule = catalog.rules.get(ref) if catalog else None
@@ -36,6 +37,9 @@ def ref_row(catalog: Catalog | None, ref: str | None) -> tuple[Content, Content]
         return muted("依据"), Content.assemble((rule.title, "bold"), " · ", rule_citation(rule))
     term = catalog.glossary.get(ref) if catalog else None
     if term is not None:
+        if short:
+            return muted("术语"), Content.assemble((term.term, "bold"), (f"  {term.english}" if term.english else "",
+                                                                         "$text-muted"))
         return muted("术语"), Content.assemble((term.term, "bold"), " · ", term.meaning)
     return muted("依据"), Content(ref)
 

@@ -50,7 +50,7 @@ class Transcript(VerticalScroll):
         return self._append(line)
 
     def add_narration(self, text: str) -> Static:
-        return self._append(Static(Content(f"({text})"), classes="narration"))
+        return self._append(Static(Content(f"（{text}）"), classes="narration"))
 
     def add_feedback(self, content: Content, *, kind: str = "") -> Static:
         return self._append(Static(content, classes=f"feedback {kind}".strip()))
