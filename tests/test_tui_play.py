@@ -57,7 +57,7 @@ async def test_dialogue_level_in_practice_mode(make_app):
 
 async def test_red_line_is_shown_with_its_rule_and_fails_the_level(make_app):
     app = make_app()
-    async with app.run_test(size=(100, 32)) as pilot:
+    async with app.run_test(size=(130, 36)) as pilot:
         await login(pilot)
         await open_level(pilot, "t-dialogue")
         await pilot.press("2")  # "我是法院执行局的…"

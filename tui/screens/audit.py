@@ -8,7 +8,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, OptionList, Static
@@ -17,8 +17,8 @@ from game import audit
 from game.models import AuditStage
 from tui.screens.dialogs import CaseFileDialog, ConfirmDialog, RulePicker
 from tui.screens.run import LevelRun, RunProgressed, StageDone
-from tui.widgets.lists import HangingItem, TranscriptLines
-from tui.widgets.rulecard import rule_title
+from tui.widgets.lists import Bullet, HangingItem, TranscriptLines
+from tui.widgets.rulecard import rule_citation, rule_title
 
 VERDICT_MARKS: dict[str, tuple[str, str]] = {
     "hit": ("✓ 命中", "bold $text-success"),
@@ -57,8 +57,19 @@ class AuditScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
         with Vertical(id="audit-body"):
+            if self.stage.intro:
+                yield Static(Content(self.stage.intro), id="audit-intro")
             yield Static("", id="audit-status")
-            yield TranscriptLines(id="lines")
+            with Horizontal(id="audit-columns"):
+                yield TranscriptLines(id="lines")
+                with VerticalScroll(id="audit-rules") as rules:
+                    rules.border_title = "可选规则"
+                    for rule_id in self.rules:
+                        rule = self.run.catalog.rules.get(rule_id)
+                        if rule is not None:
+                            yield Bullet(Content.assemble(rule.title, "\n", (rule_citation(rule), "$text-muted")),
+                                         Content.styled("✖" if rule.red_line else "·",
+                                                        "bold $text-error" if rule.red_line else ""))
             yield Static("", id="audit-result")
             yield Button("继续 (Enter)", variant="primary", id="continue")
         yield Footer()
@@ -66,8 +77,6 @@ class AuditScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#audit-result").display = False
         self.query_one("#continue").display = False
-        if self.stage.intro:
-            self.notify(self.stage.intro, markup=False, timeout=6)
         self._render_lines()
         self.query_one("#lines", OptionList).highlighted = 0
 
@@ -92,7 +101,7 @@ class AuditScreen(Screen[None]):
                     detail += ["  规则：", rule_title(self.run.catalog, verdict.expected)]
                 if verdict.kind == "wrong-rule" and verdict.flagged:
                     detail += [("（你选了：", "$text-muted"), (rule_title(self.run.catalog, verdict.flagged), "$text-muted"),
-                               (")", "$text-muted")]
+                               ("）", "$text-muted")]
                 extra.append(Content.assemble(*detail))
                 if verdict.explanation and verdict.kind != "false-alarm":
                     extra.append(Content.styled(verdict.explanation, "$text-muted"))

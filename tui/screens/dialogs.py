@@ -136,6 +136,8 @@ class RulePicker(ModalScreen[str | None]):
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "pick(1)", "选第几条", key_display="1-9"),
+        *(Binding(str(n), f"pick({n})", show=False) for n in range(2, 10)),
         Binding("escape", "cancel", "取消", key_display="Esc"),
     ]
 
@@ -177,6 +179,10 @@ class RulePicker(ModalScreen[str | None]):
     @on(OptionList.OptionSelected, "#rules")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option_id)
+
+    def action_pick(self, number: int) -> None:
+        if 1 <= number <= len(self.rule_ids):
+            self.dismiss(self.rule_ids[number - 1])
 
     def action_cancel(self) -> None:
         self.dismiss(None)

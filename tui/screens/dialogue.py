@@ -19,7 +19,7 @@ from game.models import Choice, DialogueStage, Ending
 from tui.screens.dialogs import CaseFileDialog
 from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.widgets.casefile import CaseFile
-from tui.widgets.lists import ChoiceList, HangingItem, Rows
+from tui.widgets.lists import Bullet, ChoiceList, HangingItem, Rows
 from tui.widgets.meters import MeterPanel
 from tui.widgets.rulecard import RedLinePanel, muted, ref_row, rule_title
 from tui.widgets.transcript import QUALITY_MARKS, Transcript
@@ -83,13 +83,18 @@ class DialogueScreen(Screen[None]):
                 meters.border_title = "对方状态"
                 yield meters
                 yield CaseFile(self.run.level, with_history=False, id="side-case")
+                if self.run.level.objectives:
+                    with VerticalGroup(id="side-objectives") as objectives:
+                        objectives.border_title = "本关目标"
+                        for objective in self.run.level.objectives:
+                            yield Bullet(objective)
                 yield Static(self._mode_note(), id="mode-note")
         yield Footer()
 
     def _mode_note(self) -> Content:
         if self.run.practice:
-            return Content.styled("练习模式：每步都有点评\nt 提示 · c 案卷", "$text-muted")
-        return Content.styled("考核模式：点评在结束后统一给出\nc 案卷", "$text-muted")
+            return Content.styled("练习模式 · 每步点评\nt 提示 · c 案卷", "$text-muted")
+        return Content.styled("考核模式 · 结束后点评\nc 案卷", "$text-muted")
 
     def on_mount(self) -> None:
         self.query_one("#continue").display = False

@@ -69,7 +69,7 @@ def script_widgets(script: Script, catalog: Catalog) -> list[Widget]:
 
 def entries(catalog: Catalog) -> dict[str, list[Entry]]:
     rules = [Entry(r.id, Content.styled("✖ " if r.red_line else "· ", "$text-error" if r.red_line else ""),
-                   Content.assemble(r.title, ("\n" + rule_citation(r), "$text-muted")),
+                   Content(r.title),
                    partial(rule_card_widgets, r),
                    " ".join([r.id, r.title, r.law, r.article or "", r.summary, r.compliant, r.non_compliant,
                              *r.tags]))

@@ -81,6 +81,8 @@ class QuizScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
         with Vertical(id="quiz-body"):
+            if self.stage.intro:
+                yield Static(Content(self.stage.intro), id="quiz-intro")
             yield Static("", id="quiz-status")
             yield Countdown(id="countdown")
             yield Static("", id="question")
