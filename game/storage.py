@@ -327,7 +327,12 @@ def _lock_for(path: Path) -> FileLock:
 
 def _check_version(kind: str, version: Any) -> int:
     """The version if this program can read it (directly or by migration); else CorruptFile."""
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1 or version > FORMAT_VERSION:
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+        # Written by a newer CollectQuest (e.g. another machine sharing the leaderboard): never
+        # move it aside or overwrite it; this program must be updated instead.
+        raise StorageProblem(f"存档文件由更新版本的催收闯关写入(格式版本 {version},本程序只支持到 "
+                             f"{FORMAT_VERSION}),请先升级本程序;文件未做任何改动。")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise CorruptFile(f"未知的格式版本 {version!r}(本程序支持 1–{FORMAT_VERSION})")
     for step in range(version, FORMAT_VERSION):
         if (kind, step) not in MIGRATIONS:

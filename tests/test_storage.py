@@ -11,7 +11,7 @@ import pytest
 
 from game import storage
 from game.progression import BestResult
-from game.storage import RunRecord, SaveStore, clean_name, default_leaderboard_file, default_saves_dir
+from game.storage import RunRecord, SaveStore, StorageProblem, clean_name, default_leaderboard_file, default_saves_dir
 
 
 def make_run(player, level_id="lv-a", total=70, *, mode="assessment", passed=None, stars=None,
@@ -360,7 +360,7 @@ def test_torn_line_is_repaired_on_open(store: SaveStore, tmp_path: Path) -> None
         ('{"players": {"1": {"id": ', "JSON"),
         ('["not", "a", "database"]', "顶层"),
         ('{"players": {}}', "_meta"),
-        ('{"_meta": {"1": {"format_version": 99}}}', "版本"),
+        ('{"_meta": {"1": {"format_version": 0}}}', "版本"),
         ('{"_meta": {"1": {"format_version": 1}}, "players": {"1": {"id": 5, "name": "x"}}}', "players"),
         ('{"_meta": {"1": {"format_version": 1}}, "bests": {"1": {"player_id": "a", "level_id": "b", '
          '"score": "100", "stars": 3, "passed": true, "attempts": 1}}}', "bests"),
@@ -379,6 +379,22 @@ def test_corrupt_profiles_are_moved_aside_and_reported(tmp_path: Path, content: 
     assert store.players() == []
     store.create_player("新人", "一组")  # the store still works
     assert backups[0].read_text(encoding="utf-8") == content
+
+
+@pytest.mark.parametrize("name", ["profiles.json", "leaderboard.json"])
+def test_a_newer_format_is_left_alone_and_reported(tmp_path: Path, name: str) -> None:
+    # Another machine on the shared folder may run a newer CollectQuest: its file must survive.
+    saves = tmp_path / "saves"
+    saves.mkdir()
+    content = ('{"_meta": {"1": {"format_version": 99}}}' if name == "profiles.json"
+               else '{"format_version": 99, "kind": "collectquest-leaderboard"}')
+    (saves / name).write_text(content, encoding="utf-8")
+    with pytest.raises(StorageProblem, match="更新版本"):
+        store = SaveStore(saves)
+        store.leaderboard()
+        store.create_player("新人", "一组")
+    assert (saves / name).read_text(encoding="utf-8") == content
+    assert not list(saves.glob(f"{name}.corrupt-*"))
 
 
 def test_profiles_damaged_while_running_are_not_overwritten(store: SaveStore) -> None:
@@ -405,7 +421,7 @@ def test_lost_profiles_are_rebuilt_from_history(store: SaveStore, tmp_path: Path
 @pytest.mark.parametrize(
     "content",
     ["{{{", '{"kind": "something-else", "format_version": 1, "levels": {}}',
-     '{"kind": "collectquest-leaderboard", "format_version": 7, "levels": {}}',
+     '{"kind": "collectquest-leaderboard", "format_version": "7", "levels": {}}',
      '{"kind": "collectquest-leaderboard", "format_version": 1, "levels": {"lv": {"p": {"player": "x", '
      '"team": "t", "best": {"score": "一百"}}}}}'],
 )
@@ -433,10 +449,21 @@ def test_lost_leaderboard_is_rebuilt_from_history(store: SaveStore, tmp_path: Pa
     assert [(e.score, e.attempts) for e in reopened.leaderboard()] == [(130, 3)]
 
 
-def test_history_with_unknown_header_is_moved_aside(tmp_path: Path) -> None:
+def test_history_from_a_newer_version_is_left_alone(tmp_path: Path) -> None:
     saves = tmp_path / "saves"
     saves.mkdir()
     content = '{"format_version": 42, "kind": "collectquest-runs", "history_id": "x"}\n{"run_id": "r"}\n'
+    (saves / "runs.jsonl").write_text(content, encoding="utf-8")
+    with pytest.raises(StorageProblem, match="更新版本"):
+        SaveStore(saves)
+    assert (saves / "runs.jsonl").read_text(encoding="utf-8") == content
+    assert not list(saves.glob("runs.jsonl.corrupt-*"))
+
+
+def test_history_with_unknown_header_is_moved_aside(tmp_path: Path) -> None:
+    saves = tmp_path / "saves"
+    saves.mkdir()
+    content = '{"format_version": "v?", "kind": "collectquest-runs", "history_id": "x"}\n{"run_id": "r"}\n'
     (saves / "runs.jsonl").write_text(content, encoding="utf-8")
     store = SaveStore(saves)
     assert [b.read_text(encoding="utf-8") for b in saves.glob("runs.jsonl.corrupt-*")] == [content]
