@@ -270,3 +270,51 @@ async def test_start_screen_shows_before_the_catalog_is_loaded(make_app):
         await pilot.pause()
         assert app.catalog is not None and "sample-spouse" in app.catalog.levels
         assert "已载入 8 个关卡" in screen_text(app)
+
+
+async def test_dialogue_in_assessment_mode_gives_feedback_only_at_the_end(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 50)) as pilot:
+        await login(pilot)
+        await pilot.press("m")
+        await open_level(pilot, "t-dialogue")
+        assert "考核模式" in screen_text(app)
+        await pilot.press("1")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "✓ 好" not in text and "依据" not in text  # no per-choice feedback
+        assert "▲+10" in text  # but the customer still reacts: the meters move
+        await pilot.press("t")  # no hints in assessment
+        await pilot.pause()
+        assert "想一想" not in screen_text(app)
+        await pilot.press("1")
+        await pilot.pause()
+        assert "结果分" not in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        text = screen_text(app)
+        assert "逐项复盘" in text
+        assert "先表明机构身份,再核实本人,是每通电话的开场。" in text  # the feedback, now at the end
+    run = next(iter(app.store.runs()))
+    assert run.mode == "assessment" and run.passed
+
+
+async def test_choices_and_buttons_work_with_the_mouse(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot)
+        await highlight_level(pilot, "t-dialogue")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.click("#begin")
+        await pilot.pause()
+        assert isinstance(app.screen, DialogueScreen)
+        await pilot.click("#choices", offset=(6, 0))  # the first choice
+        await pilot.pause()
+        assert app.current_run.session.record[0]["choices"] == [0]
+        await pilot.click("#choices", offset=(6, 0))
+        await pilot.pause()
+        await pilot.click("#continue")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
