@@ -30,9 +30,11 @@ OPTION_KEYS = "abcdefgh"
 
 
 def option_bindings() -> list[BindingType]:
-    keys: list[BindingType] = [Binding("a,1", "pick(0)", "选项", key_display="A-H/1-8")]
+    # Letters work in either case: with Caps Lock or Shift a trainee types "B", not "b".
+    keys: list[BindingType] = [Binding("a,A,1", "pick(0)", "选项", key_display="A-H/1-8")]
     for i in range(1, len(OPTION_LETTERS)):
-        keys.append(Binding(f"{OPTION_KEYS[i]},{i + 1}", f"pick({i})", show=False))
+        letter = OPTION_KEYS[i]
+        keys.append(Binding(f"{letter},{letter.upper()},{i + 1}", f"pick({i})", show=False))
     return keys
 
 
@@ -119,6 +121,7 @@ class QuizScreen(Screen[None]):
         options.highlighted = 0
         options.focus()
         countdown = self.query_one(Countdown)
+        countdown.display = True
         countdown.limit = current.time_limit
         countdown.left = current.time_limit
         countdown.stopped = False
@@ -260,6 +263,7 @@ class QuizScreen(Screen[None]):
         self.query_one("#answer-feedback").display = False
         countdown = self.query_one(Countdown)
         countdown.stopped = True
+        countdown.display = False
         lines = [
             Content.assemble(("答对 ", "$text-muted"), (f"{result.correct}/{result.total_questions}", "bold"),
                              ("   得分 ", "$text-muted"), (f"{result.points:,}", "bold"),
@@ -285,12 +289,13 @@ class QuizScreen(Screen[None]):
         summary = self.query_one("#summary", VerticalScroll)
         summary.remove_children()
         summary.mount_all(widgets)
+        summary.border_title = "本环节成绩（↑↓ 翻看）"
         self.query_one("#summary").display = True
         self._update_status()
         button = self.query_one("#next", Button)
         button.label = "继续 (Enter)"
         button.display = True
-        button.focus()
+        summary.focus()  # arrow keys scroll the review; Enter (a screen key) still goes on
 
     @on(Button.Pressed, "#next")
     def _next(self) -> None:
