@@ -57,8 +57,9 @@ class CollectQuestApp(App[None]):
     SUB_TITLE = "合规催收训练"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {GameCommands}
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (100, "-wide")]
-    """Screens get the class -narrow below 100 columns and -wide from 100 columns."""
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (100, "-wide"),
+                                                                      (140, "-xwide")]
+    """Screens get the class -narrow below 100 columns, -wide up to 139 and -xwide from 140."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1,question_mark", "help", "帮助", key_display="?", id="help",
                 tooltip="所有按键与玩法说明"),
@@ -162,9 +163,6 @@ class CollectQuestApp(App[None]):
                     self.screen.refresh_map()
 
         self.push_screen(ResumeDialog(level, mode_name, where), decided)
-
-    def saved_progress(self) -> dict | None:
-        return self.store.load_progress(self.player.id) if self.player else None
 
     def resume_run(self) -> None:
         """Rebuild the saved session and go back to the stage it stopped in."""
@@ -341,9 +339,6 @@ class CollectQuestApp(App[None]):
             self.screen.search(query, ref)
             return
         self.push_screen(HandbookScreen(self.catalog, query=query, ref=ref))
-
-    def in_level(self) -> bool:
-        return self.current_run is not None
 
     async def jump_to_level(self, level_id: str) -> None:
         """Command palette: open a level's briefing from wherever the player is."""

@@ -147,8 +147,8 @@ class ResultsScreen(Screen[None]):
             parts.append(("◆ 晋升考核通过，下一级别已开放！  ", "bold $success"))
         if self.run.practice:
             parts.append(("练习成绩不计入排行榜；用「考核」模式冲榜。", "$text-muted"))
-        elif not parts:
-            parts.append(("考核成绩已计入排行榜。", "$text-muted"))
+        else:
+            parts.append(("考核成绩已计入排行榜（l 查看）。", "$text-muted"))
         return Content.assemble(*parts)
 
     def action_primary(self) -> None:

@@ -105,6 +105,3 @@ class MeterPanel(VerticalGroup):
         for meter in self.query(Meter):
             if meter.meter_name in meters and meters[meter.meter_name] != meter.value:
                 meter.set_value(meters[meter.meter_name])
-
-    def values(self) -> dict[str, int]:
-        return {meter.meter_name: meter.value for meter in self.query(Meter)}

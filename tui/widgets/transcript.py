@@ -25,7 +25,7 @@ class Transcript(VerticalScroll):
 
     DEFAULT_CSS = """
     Transcript { height: 1fr; padding: 0 1; }
-    Transcript > .line { width: auto; max-width: 76; height: auto; padding: 0 1; margin-top: 1; }
+    Transcript > .line { width: auto; max-width: 90%; height: auto; padding: 0 1; margin-top: 1; }
     Transcript > .other {
         border: round $accent; border-title-color: $accent; border-title-style: bold;
     }
