@@ -295,3 +295,23 @@ async def test_command_palette_searches_the_handbook(make_app):
         await pilot.pause(0.3)
         assert isinstance(app.screen, HandbookScreen)
         assert "催收录音至少保存2年" in screen_text(app)
+
+
+async def test_starting_another_level_asks_before_dropping_saved_progress(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot)
+        await open_level(pilot, "t-dialogue")
+        await pilot.press("1", "escape", "s")  # leave it for later
+        await pilot.pause()
+        await open_level(pilot, "t-quiz")
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "首通电话:表明身份" in screen_text(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, BriefingScreen)
+        assert app.store.load_progress(app.player.id)["level"] == "t-dialogue"
+        await pilot.press("enter", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, QuizScreen)
+        assert app.store.load_progress(app.player.id)["level"] == "t-quiz"

@@ -219,9 +219,29 @@ class CollectQuestApp(App[None]):
     def _begin(self, event: BriefingScreen.Begin) -> None:
         if self.player is None or self.catalog is None:
             return
-        if not event.level.exam:
-            self.preferred_mode = event.mode
-        session = LevelSession(event.level, self.catalog, mode=event.mode, clock=self.clock, seed=self.seeds())
+        saved = self.store.load_progress(self.player.id)
+        if saved:
+            # Only one level can be in progress: starting another must not silently drop it.
+            saved_level = self.catalog.levels.get(str(saved.get("level")))
+            title = saved_level.title if saved_level else str(saved.get("level"))
+
+            def decided(yes: bool | None) -> None:
+                if yes and self.player is not None:
+                    self.store.clear_progress(self.player.id)
+                    self._start_run(event.level, event.mode)
+
+            self.push_screen(ConfirmDialog(
+                f"你还有一关没打完：「{title}」。\n开始新的关卡会放弃它的进度，确定吗？",
+                yes="放弃并开始", no="取消", title="有未完成的关卡"), decided)
+            return
+        self._start_run(event.level, event.mode)
+
+    def _start_run(self, level: Level, mode: str) -> None:
+        if self.player is None or self.catalog is None:
+            return
+        if not level.exam:
+            self.preferred_mode = mode
+        session = LevelSession(level, self.catalog, mode=mode, clock=self.clock, seed=self.seeds())
         self.current_run = LevelRun(session, self.player, self.now(), self.catalog)
         self.save_progress()
         self._show_stage(push=False)

@@ -100,7 +100,8 @@ class AuditScreen(Screen[None]):
                 if verdict.expected:
                     detail += ["  规则：", rule_title(self.run.catalog, verdict.expected)]
                 if verdict.kind == "wrong-rule" and verdict.flagged:
-                    detail += [("（你选了：", "$text-muted"), (rule_title(self.run.catalog, verdict.flagged), "$text-muted"),
+                    chosen = rule_title(self.run.catalog, verdict.flagged)
+                    detail += [("（你选了：", "$text-muted"), (chosen, "$text-muted"),
                                ("）", "$text-muted")]
                 extra.append(Content.assemble(*detail))
                 if verdict.explanation and verdict.kind != "false-alarm":

@@ -74,7 +74,8 @@ def entries(catalog: Catalog) -> dict[str, list[Entry]]:
                    " ".join([r.id, r.title, r.law, r.article or "", r.summary, r.compliant, r.non_compliant,
                              *r.tags]))
              for r in catalog.rules.values()]
-    terms = [Entry(t.id, Content("· "), Content.assemble(t.term, (f"  {t.english}" if t.english else "", "$text-muted")),
+    terms = [Entry(t.id, Content("· "),
+                   Content.assemble(t.term, (f"  {t.english}" if t.english else "", "$text-muted")),
                    partial(term_widgets, t, catalog),
                    " ".join([t.id, t.term, t.english or "", t.meaning, t.example or "", *t.tags]))
              for t in catalog.glossary.values()]

@@ -207,7 +207,8 @@ class MapScreen(Screen[None]):
             name, needed = upcoming
             progress.update(total=needed, progress=stars)
             self.query_one("#rank-next", Static).update(
-                Content.assemble(("距「", "$text-muted"), (name, "bold"), (f"」还差 {needed - stars} ★", "$text-muted")))
+                Content.assemble(("距「", "$text-muted"), (name, "bold"),
+                                 (f"」还差 {needed - stars} ★", "$text-muted")))
 
     def _refresh_mode(self) -> None:
         practice = self.mode == "practice"

@@ -103,7 +103,7 @@ class ResultsScreen(Screen[None]):
                     labels = [f"{i}. {stage.title or STAGE_KIND_NAMES[stage.kind]}"
                               for i, stage in enumerate(run.level.stages, start=1)]
                     width = min(18, max(Content(label).cell_length for label in labels) + 1)
-                    for label, score in zip(labels, result.stage_scores):
+                    for label, score in zip(labels, result.stage_scores, strict=True):
                         yield ScoreBar(label, score, label_width=width)
             if result.violations:
                 with Vertical(id="violations") as box:

@@ -137,7 +137,8 @@ def _review_quiz(review: Review, name: str, stage: QuizStage, catalog: Catalog,
         answers = session.quiz_runner.answers
     else:
         answers = []
-    for question, answer in zip(planned, answers):
+    # A quiz in progress has fewer answers than questions: review only what was answered.
+    for question, answer in zip(planned, answers, strict=False):
         q = question.question
         right = _answer_text(q, q.correct_set())
         if answer.correct:

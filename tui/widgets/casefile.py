@@ -59,7 +59,8 @@ class CaseFile(VerticalGroup):
 
     def compose(self) -> ComposeResult:
         case = self.level.case
-        rows = [(Content.styled(label, "$text-muted"), Content.styled(value, "bold")) for label, value in case_rows(case)]
+        rows = [(Content.styled(label, "$text-muted"), Content.styled(value, "bold"))
+                for label, value in case_rows(case)]
         if self.with_history and case.notes:
             rows.append((Content.styled("备注", "$text-muted"), Content(case.notes)))
         yield Rows(rows, label_width=8)
