@@ -262,7 +262,7 @@ class Question(Strict):
     def choice_labels(self) -> list[tuple[str, str]]:
         """(key, text) pairs the trainee chooses from."""
         if self.type == "truefalse":
-            return [("对", "对 (正确)"), ("错", "错 (错误)")]
+            return [("对", "对（正确）"), ("错", "错（错误）")]
         return [(OPTION_LETTERS[i], text) for i, text in enumerate(self.options)]
 
 

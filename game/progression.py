@@ -83,7 +83,7 @@ def level_state(levels: Mapping[str, Level], bests: Mapping[str, BestResult], le
         if len(missing) > 2:
             reason = f"需先通过「{missing[0]}」等 {len(missing)} 关"
         elif missing:
-            reason = "需先通过:" + "、".join(f"「{title}」" for title in missing)
+            reason = "需先通过：" + "、".join(f"「{title}」" for title in missing)
     return LevelState(level, reason is None, passed, best.stars if best else 0,
                       best.score if best else None, reason)
 
