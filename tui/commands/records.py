@@ -71,7 +71,10 @@ def open_catalog(ctx: click.Context) -> Catalog:
 
 
 def _console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    # Piped into a file or another tool there is no terminal width to honour: use a wide one so
+    # the report's columns are not cut to 80 characters.
+    console = Console(highlight=False, soft_wrap=False)
+    return console if console.is_terminal else Console(highlight=False, soft_wrap=False, width=160)
 
 
 def _when(text: str) -> str:
