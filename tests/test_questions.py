@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from game import quiz
+from handbook_ids import GLOSSARY_IDS as _GLOSSARY_IDS, RULE_IDS as _RULE_IDS
+
 from game.loader import Catalog, load_catalog
 from game.models import QuestionBank, QuizStage
 
@@ -37,35 +39,8 @@ MIN_TOTAL = 200
 # Levels draw at most this many questions per tag draw (brief), so every draw must be satisfiable.
 MAX_DRAW_PER_TAG = 4
 
-# The brief's rule-card ids (content/rules.yaml defines exactly these). Hard-coded because the
-# rules file is written concurrently; a ref outside this list would dangle.
-RULE_IDS = frozenset({
-    "crim-illegal-debt-collection", "crim-unlawful-detention", "crim-provoking-trouble",
-    "crim-personal-info", "crim-insult-defamation", "crim-extortion", "pipl-no-illegal-disclosure",
-    "civ-personal-info-protection", "card-no-third-party", "psl-harassment", "ind-contact-hours",
-    "ind-no-impersonation", "ind-third-party-contact", "ind-no-public-posting", "ind-no-new-loan",
-    "ind-no-extra-fees",
-    "civ-limitation-period", "civ-limitation-instalment", "civ-limitation-expiry",
-    "civ-limitation-interruption", "civ-principal-actual", "civ-usury-ban", "civ-assignment-notice",
-    "civ-privacy-harassment", "civ-reputation", "civ-spouse-debt", "pipl-minimum-necessity",
-    "pipl-entrusted-processing", "pipl-sensitive-info", "pipl-penalties", "lending-interest-cap",
-    "lending-fees-cap", "lending-scope", "card-recording", "card-collection-letter", "card-instalment",
-    "card-no-pure-commission", "ind-identify-yourself", "ind-contact-frequency",
-    "ind-lawful-contact-sources", "ind-agency-whitelist", "complaint-handling-deadline",
-    "consumer-info-protection", "interp-provoking-trouble",
-})
-# The brief's glossary ids (content/glossary.yaml defines exactly these).
-GLOSSARY_IDS = frozenset({
-    "g-account-age", "g-bucket", "g-dpd", "g-roll-rate", "g-recovery-rate", "g-repayment-rate",
-    "g-lost-contact", "g-skip-tracing", "g-ptp", "g-broken-promise", "g-instalment", "g-waiver",
-    "g-extension", "g-outsourcing", "g-quality-inspection", "g-complaint", "g-limitation",
-    "g-limitation-interruption", "g-principal", "g-penalty-interest", "g-late-fee", "g-lpr",
-    "g-head-interest", "g-guarantor", "g-third-party", "g-debt-assignment", "g-write-off",
-    "g-legal-action", "g-minimum-payment", "g-credit-report", "g-sensitive-info", "g-recording",
-    "g-script", "g-objection-handling", "g-de-escalation", "g-crisis-intervention", "g-coaching",
-    "g-agency-whitelist", "g-connect-rate", "g-rpc", "g-contact-frequency", "g-hardship",
-    "g-promise-kept-rate", "g-npl",
-})
+RULE_IDS = frozenset(_RULE_IDS)
+GLOSSARY_IDS = frozenset(_GLOSSARY_IDS)
 ALLOWED_REFS = RULE_IDS | GLOSSARY_IDS
 
 # Myths (compliance.md §12 and the [U] items of §10) may appear only as distractors or as
