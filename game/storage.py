@@ -325,6 +325,18 @@ def _lock_for(path: Path) -> FileLock:
     return FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT)
 
 
+def acquire(lock: FileLock, what: str) -> None:
+    """Take `lock`, turning a timeout or a missing write permission into a StorageProblem that
+    names `what` is locked (存档文件 / 运行记录) and the lock file."""
+    try:
+        lock.acquire()
+    except Timeout:
+        raise StorageProblem(f"{what}被其他程序长时间占用,请稍后再试:{lock.lock_file}") from None
+    except OSError as exc:
+        raise StorageProblem(f"无法锁定{what} {lock.lock_file}(需要该文件夹的写权限):"
+                             f"{exc.strerror or exc}") from None
+
+
 def _check_version(kind: str, version: Any) -> int:
     """The version if this program can read it (directly or by migration); else CorruptFile."""
     if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
@@ -384,13 +396,7 @@ class AtomicJSONStorage(Storage):
 
     @contextmanager
     def transaction(self) -> Iterator[AtomicJSONStorage]:
-        try:
-            self.lock.acquire()
-        except Timeout:
-            raise StorageProblem(f"存档文件被其他程序长时间占用,请稍后再试:{self.lock.lock_file}") from None
-        except OSError as exc:
-            raise StorageProblem(f"无法锁定存档文件 {self.lock.lock_file}(需要该文件夹的写权限):"
-                                 f"{exc.strerror or exc}") from None
+        acquire(self.lock, "存档文件")
         self._depth += 1
         try:
             yield self
@@ -568,13 +574,7 @@ class RunHistory:
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        try:
-            self.lock.acquire()
-        except Timeout:
-            raise StorageProblem(f"运行记录被其他程序长时间占用,请稍后再试:{self.lock.lock_file}") from None
-        except OSError as exc:
-            raise StorageProblem(f"无法锁定运行记录 {self.lock.lock_file}(需要该文件夹的写权限):"
-                                 f"{exc.strerror or exc}") from None
+        acquire(self.lock, "运行记录")
         try:
             yield
         finally:
