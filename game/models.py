@@ -426,9 +426,15 @@ class RuleCard(Strict):
     compliant: Text = Field(description="An example of compliant practice.")
     non_compliant: Text = Field(description="An example of non-compliant practice.")
     red_line: bool = Field(default=False, description="Breaking it fails a level outright.")
-    source: Text = Field(description="Where the fact was checked (file, section, URL).")
+    source: Text = Field(
+        description="Shown to trainees: the official text or reputable source, e.g. 《中华人民共和国民法典》第1038条（全国人民代表大会，2020）."
+    )
     verification: Literal["V-P", "V-S"] = Field(
-        description="V-P checked against the law's text; V-S against secondary sources."
+        description="For trainers, never shown: V-P checked against the law's text; V-S against secondary sources."
+    )
+    research: str | None = Field(
+        default=None,
+        description="For trainers, never shown: the research trail (files, sections, URLs, open questions).",
     )
     supersedes: str | None = Field(default=None, description="Repealed law this replaces, e.g. 《合同法》.")
     note: str | None = None
