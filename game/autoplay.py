@@ -7,6 +7,11 @@ Policies:
 - worst: the lowest-scoring dialogue path (a red line if there is one, since that zeroes the
   level), wrong quiz answers, no audit flags.
 - random: uniform choices, answers, times and audit flags from a generator seeded with `seed`.
+- first: a naive player who always takes the first option as shown (dialogue choice, quiz option;
+  true/false answers 对), answers at once, and in an audit flags the first N lines, N being the
+  number of violations, each with the first rule offered.
+- longest: a naive player who always takes the longest text; in an audit it flags the N longest lines
+  with the rule offered first. Levels must not be passable by either (`playtest` checks).
 """
 
 from __future__ import annotations
@@ -15,11 +20,13 @@ import random
 from dataclasses import dataclass
 
 from . import audit, dialogue
-from .loader import Catalog
+from .catalog import Catalog
 from .models import OPTION_LETTERS, QUALITY_POINTS, AuditStage, DialogueStage, Level, Question, QuizStage
+from .cues import text_length
 from .session import LevelSession
 
-POLICIES: tuple[str, ...] = ("best", "worst", "random")
+POLICIES: tuple[str, ...] = ("best", "worst", "random", "first", "longest")
+NAIVE_POLICIES: tuple[str, ...] = ("first", "longest")
 MAX_DIALOGUE_STEPS = 80  # a path longer than this is treated as a loop
 SEARCH_BUDGET = 200_000  # dialogue states explored before falling back to a greedy walk
 
@@ -45,8 +52,11 @@ def autoplay(level: Level, catalog: Catalog, policy: str, seed: int = 0,
     while not session.finished:
         stage = session.stage
         if isinstance(stage, DialogueStage):
-            for index in dialogue_path(stage, policy, rng):
-                session.choose(index)
+            if policy in NAIVE_POLICIES:
+                _play_naive_dialogue(session, policy)
+            else:
+                for index in dialogue_path(stage, policy, rng):
+                    session.choose(index)
             session.finish_dialogue()
         elif isinstance(stage, QuizStage):
             runner = session.quiz_runner
@@ -54,7 +64,10 @@ def autoplay(level: Level, catalog: Catalog, policy: str, seed: int = 0,
             while not runner.finished:
                 planned = runner.current
                 assert planned is not None
-                selection, elapsed = quiz_answer(planned.question, planned.time_limit, policy, rng)
+                if policy in NAIVE_POLICIES:
+                    selection, elapsed = naive_answer(planned.question, session.option_order(), policy), 0.0
+                else:
+                    selection, elapsed = quiz_answer(planned.question, planned.time_limit, policy, rng)
                 runner.begin()
                 clock.now += elapsed
                 session.answer(selection)
@@ -170,6 +183,28 @@ def _finish_greedy(stage: DialogueStage, state: dialogue.DialogueState) -> list[
     return path
 
 
+def _play_naive_dialogue(session: LevelSession, policy: str) -> None:
+    seen: dict[tuple[object, ...], int] = {}
+    state = session.dialogue_state
+    while state is not None and not state.ended:
+        shown = session.shown_choices()
+        if policy == "first":
+            index = shown[0][0]
+        else:
+            index = max(shown, key=lambda item: text_length(item[1].text))[0]
+        # A naive player stuck in a loop tries the next option on each lap, so the walk ends.
+        key = (state.at, state.meters, state.flags)
+        lap = seen.get(key, 0)
+        seen[key] = lap + 1
+        if lap:
+            ranked = sorted(shown, key=lambda item: -text_length(item[1].text)) if policy == "longest" else shown
+            index = ranked[lap % len(ranked)][0]
+        if len(state.steps) > MAX_DIALOGUE_STEPS * 4:
+            raise ValueError("the dialogue has no reachable ending for a naive player")
+        session.choose(index)
+        state = session.dialogue_state
+
+
 # --------------------------------------------------------------------------------------------
 # Quiz and audit
 # --------------------------------------------------------------------------------------------
@@ -204,8 +239,23 @@ def quiz_answer(question: Question, time_limit: float, policy: str,
     return chosen, round(rng.uniform(0.0, time_limit), 3)
 
 
+def naive_answer(question: Question, shown: tuple[str, ...], policy: str) -> frozenset[str]:
+    """The first key shown, or the key of the longest option text (true/false: the first, 对)."""
+    if question.type == "truefalse" or policy == "first":
+        return frozenset({shown[0]})
+    texts = dict(question.choice_labels())
+    return frozenset({max(shown, key=lambda key: text_length(texts[key]))})
+
+
 def audit_flags(stage: AuditStage, policy: str, rng: random.Random) -> dict[int, str | None]:
     """Line number -> rule named, for the audit stage."""
+    if policy in NAIVE_POLICIES:
+        count = len(audit.answer_key(stage))
+        rule = audit.rule_options(stage)[0]
+        numbers = list(range(1, len(stage.transcript) + 1))
+        if policy == "longest":
+            numbers.sort(key=lambda n: -text_length(stage.transcript[n - 1].text))
+        return {n: rule for n in numbers[:count]}
     if policy == "best":
         return dict(audit.answer_key(stage))
     if policy == "worst":
@@ -213,3 +263,41 @@ def audit_flags(stage: AuditStage, policy: str, rng: random.Random) -> dict[int,
     options = audit.rule_options(stage)
     return {number: rng.choice(options)
             for number in range(1, len(stage.transcript) + 1) if rng.random() < 0.5}
+
+
+# --------------------------------------------------------------------------------------------
+# Naive players, for playtest
+# --------------------------------------------------------------------------------------------
+
+NAIVE_SEEDS = 20  # option orders tried per naive policy
+NAIVE_PASS_LIMIT = 0.1  # a level a naive policy passes more often than this is too easy to guess
+
+
+@dataclass(frozen=True)
+class NaiveResult:
+    policy: str
+    runs: int
+    passes: int
+    mean_score: int
+    best_score: int
+
+    @property
+    def pass_rate(self) -> float:
+        return self.passes / self.runs if self.runs else 0.0
+
+    @property
+    def too_easy(self) -> bool:
+        return self.pass_rate > NAIVE_PASS_LIMIT
+
+
+def naive_results(level: Level, catalog: Catalog, seeds: int = NAIVE_SEEDS) -> list[NaiveResult]:
+    """How the naive policies fare in assessment mode over `seeds` option orders."""
+    found = []
+    for policy in NAIVE_POLICIES:
+        totals, passes = [], 0
+        for seed in range(seeds):
+            result = autoplay(level, catalog, policy, seed, mode="assessment").result()
+            totals.append(result.total)
+            passes += result.passed
+        found.append(NaiveResult(policy, seeds, passes, round(sum(totals) / seeds), max(totals)))
+    return found

@@ -597,6 +597,7 @@ class LevelPlaytest:
     worst: LevelResult | None  # worst total (every answer wrong)
     red_line_results: list[tuple[int, LevelResult]]  # per dialogue with a red line: its best try
     without_good: LevelResult | None  # best total never choosing `good`, every answer wrong
+    naive: list[Any] = field(default_factory=list)  # autoplay.NaiveResult per naive policy
     defects: list[tuple[str, str]] = field(default_factory=list)  # (kind, message)
     notes: list[tuple[str, str]] = field(default_factory=list)
 
@@ -657,6 +658,13 @@ def playtest(level: Level, catalog: Any = None, max_states: int | None = None,
         if judged is not None:
             red_line_results.append((index, judged))
     report = LevelPlaytest(level, dialogues, errors, best, worst, red_line_results, without_good)
+    if catalog is not None and not errors:
+        from .autoplay import naive_results  # the naive players replay the level through a session
+
+        try:
+            report.naive = naive_results(level, catalog)
+        except ValueError as exc:
+            report.notes.append(("naive-not-played", f"the naive players could not finish the level: {exc}"))
     _judge(report)
     return report
 
@@ -697,6 +705,13 @@ def _judge(report: LevelPlaytest) -> None:
     if report.without_good is not None and report.without_good.passed:
         report.defects.append(("too-lenient", f"a player who never picks a good choice (and answers every "
                                               f"question wrong) still passes with {report.without_good.total}"))
+    for naive in report.naive:
+        if naive.too_easy:
+            report.defects.append((
+                "naive-passes",
+                f"a naive player who always takes the {naive.policy} option passes {naive.passes} of "
+                f"{naive.runs} shuffled runs (best {naive.best_score}): make the wrong options as long and "
+                "as polite as the right one, and the right one no longer than the others"))
     all_red = [i for i, found in report.dialogues.items() if found.best is None and found.best_red_line]
     for index in all_red:
         report.defects.append(("pass-unreachable", f"stage {index + 1}: every path that reaches an ending "

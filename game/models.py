@@ -47,6 +47,9 @@ COMPLIANCE_METER = "合规"
 DIMENSIONS: tuple[str, ...] = ("合规", "沟通", "结果", "知识", "效率")
 
 
+MIN_SCORE_HELP = "The stage must score at least this (0–100) for the level to pass, whatever the total."
+
+
 class Quality(str, Enum):
     """How good a dialogue choice is, for the 沟通 dimension and for playtest analysis."""
 
@@ -128,6 +131,9 @@ class Choice(Strict):
         description="Red line: the rule card this choice breaks. Zeroes 合规 and fails the level.",
     )
     next: Next = Field(description="Node or ending id, or a list of conditional routes.")
+    pin: Literal["first", "last"] | None = Field(
+        default=None, description="Keep this choice first or last; the others are shown in a shuffled order."
+    )
 
 
 class TextVariant(Strict):
@@ -175,6 +181,7 @@ class DialogueStage(Strict):
     title: str | None = None
     intro: str | None = None
     weight: int = Field(default=1, ge=1, description="Weight of this stage in the level total.")
+    min_score: int | None = Field(default=None, ge=0, le=100, description=MIN_SCORE_HELP)
     meters: dict[str, int] = Field(
         default_factory=dict,
         description="Starting meter values (0–100); 信任, 情绪 and 合规 exist by default.",
@@ -215,6 +222,10 @@ class Question(Strict):
     tags: list[str] = Field(default_factory=list)
     time_limit: float | None = Field(default=None, gt=0, description="Seconds; overrides the stage's.")
     points: int | None = Field(default=None, ge=0)
+    pin: dict[str, Literal["first", "last"]] = Field(
+        default_factory=dict,
+        description="Options that keep their place, e.g. {D: last}; the others are shown shuffled.",
+    )
 
     @field_validator("answer", mode="before")
     @classmethod
@@ -224,6 +235,11 @@ class Question(Strict):
             return True
         if isinstance(value, str) and value.strip() in ("错", "错误", "否"):
             return False
+        # `answer: b` or `[a, c]` means B / [A, C]: letters are not case-sensitive.
+        if isinstance(value, str) and len(value.strip()) == 1:
+            return value.strip().upper()
+        if isinstance(value, list):
+            return [v.strip().upper() if isinstance(v, str) and len(v.strip()) == 1 else v for v in value]
         return value
 
     @model_validator(mode="after")
@@ -249,6 +265,9 @@ class Question(Strict):
             raise ValueError("a single-choice question has one answer letter, e.g. 'B'")
         if self.type == "multiple" and len(set(given)) < 1:
             raise ValueError("a multiple-choice question needs at least one answer letter")
+        stray = [k for k in self.pin if k not in letters]
+        if stray:
+            raise ValueError(f"pin names {', '.join(stray)}, not one of the options {', '.join(letters)}")
         return self
 
     def correct_set(self) -> frozenset[str]:
@@ -281,6 +300,7 @@ class QuizStage(Strict):
     title: str | None = None
     intro: str | None = None
     weight: int = Field(default=1, ge=1)
+    min_score: int | None = Field(default=None, ge=0, le=100, description=MIN_SCORE_HELP)
     time_limit: float = Field(default=30, gt=0, description="Seconds per question.")
     points: int = Field(default=1000, ge=0, description="Points per question.")
     speed_bonus: bool = Field(default=True, description="Faster correct answers earn more points.")
@@ -320,6 +340,7 @@ class AuditStage(Strict):
     title: str | None = None
     intro: str | None = None
     weight: int = Field(default=1, ge=1)
+    min_score: int | None = Field(default=None, ge=0, le=100, description=MIN_SCORE_HELP)
     transcript: list[TranscriptLine] = Field(min_length=2)
     rule_choices: list[RuleRef] = Field(
         default_factory=list,

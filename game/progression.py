@@ -37,17 +37,6 @@ class LevelState:
     locked_reason: str | None  # in Chinese, for the map
 
 
-RANKS: tuple[tuple[int, str], ...] = (
-    (0, "见习催收员"),
-    (3, "催收专员"),
-    (8, "资深催收专员"),
-    (14, "催收组长"),
-    (20, "催收主管"),
-    (30, "合规催收导师"),
-)
-"""(stars needed, title). Titles rise with stars earned; the last needs most of the curriculum."""
-
-
 def exam_of(levels: Iterable[Level], tier: str) -> Level | None:
     return next((lv for lv in levels if lv.tier == tier and lv.exam), None)
 
@@ -93,24 +82,85 @@ def map_states(levels: Mapping[str, Level], bests: Mapping[str, BestResult],
     return [level_state(levels, bests, level) for level in order]
 
 
+@dataclass(frozen=True)
+class Rank:
+    """A title: the stars it needs, and the tier whose levels must have been passed (so a 主管
+    title comes only after 主管 levels), with how many of them."""
+
+    title: str
+    stars: int
+    tier: str | None = None
+    tier_levels: int = 0  # passed levels of `tier` needed (exams included)
+    exam: bool = False  # the tier's promotion exam must be passed too
+
+
+RANKS: tuple[Rank, ...] = (
+    Rank("见习催收员", 0),
+    Rank("催收专员", 3, "新手", 2),
+    Rank("资深催收专员", 8, "新手", 4, exam=True),
+    Rank("催收组长", 14, "中级", 4, exam=True),
+    Rank("催收主管", 20, "主管", 2),
+    Rank("合规催收导师", 30, "主管", 3, exam=True),
+)
+"""Titles rise with stars earned and follow the tiers: each needs levels of its tier passed."""
+
+
 def total_stars(bests: Mapping[str, BestResult]) -> int:
     return sum(b.stars for b in bests.values())
 
 
-def rank_for(stars: int) -> str:
-    title = RANKS[0][1]
-    for needed, name in RANKS:
-        if stars >= needed:
-            title = name
+def _earned(rank: Rank, levels: Mapping[str, Level], bests: Mapping[str, BestResult]) -> bool:
+    if total_stars(bests) < rank.stars:
+        return False
+    if rank.tier is None:
+        return True
+    in_tier = [lv for lv in levels.values() if lv.tier == rank.tier]
+    passed = [lv for lv in in_tier if _passed(bests, lv.id)]
+    # A curriculum with fewer levels in the tier asks for all of them.
+    if len(passed) < min(rank.tier_levels, len(in_tier)):
+        return False
+    if rank.exam:
+        exam = exam_of(in_tier, rank.tier)
+        if exam is not None and not _passed(bests, exam.id):
+            return False
+    return True
+
+
+def rank_for(levels: Mapping[str, Level], bests: Mapping[str, BestResult]) -> str:
+    """The highest title earned; titles are taken in order, so none is skipped."""
+    title = RANKS[0].title
+    for rank in RANKS:
+        if not _earned(rank, levels, bests):
+            break
+        title = rank.title
     return title
 
 
-def next_rank(stars: int) -> tuple[str, int] | None:
-    """The next title and the stars it needs, or None at the top."""
-    for needed, name in RANKS:
-        if stars < needed:
-            return name, needed
+def next_rank(levels: Mapping[str, Level], bests: Mapping[str, BestResult]) -> tuple[Rank, str] | None:
+    """The next title and what it still needs, in Chinese, or None at the top."""
+    for rank in RANKS:
+        if _earned(rank, levels, bests):
+            continue
+        needs = []
+        stars = total_stars(bests)
+        if stars < rank.stars:
+            needs.append(f"{rank.stars - stars} ★")
+        if rank.tier is not None:
+            in_tier = [lv for lv in levels.values() if lv.tier == rank.tier]
+            passed = sum(_passed(bests, lv.id) for lv in in_tier)
+            want = min(rank.tier_levels, len(in_tier))
+            if passed < want:
+                needs.append(f"{rank.tier}关卡 {want - passed} 关")
+            exam = exam_of(in_tier, rank.tier) if rank.exam else None
+            if exam is not None and not _passed(bests, exam.id):
+                needs.append(f"通过{exam.title}")
+        return rank, "、".join(needs)
     return None
+
+
+def is_new_record(previous: BestResult | None, total: int, passed: bool) -> bool:
+    """A personal best worth announcing: a passed run that beats the previous best."""
+    return passed and (previous is None or total > previous.score)
 
 
 def xp(bests: Mapping[str, BestResult]) -> int:

@@ -156,6 +156,7 @@ class QuizRunner:
         self.clock = clock
         self.answers: list[Answer] = []
         self._started_at: float | None = None
+        self._carried = 0.0  # seconds spent on the current question while its clock was stopped
 
     @property
     def index(self) -> int:
@@ -174,11 +175,28 @@ class QuizRunner:
         return self.answers[-1].streak if self.answers else 0
 
     def begin(self) -> None:
-        self._started_at = self.clock()
+        """The current question is on screen: its clock runs (from where it was paused, if it was)."""
+        if self._started_at is None:
+            self._started_at = self.clock() - self._carried
+            self._carried = 0.0
+
+    def pause(self) -> None:
+        """Stop the clock of the current question (a modal covers it, or the level is left)."""
+        if self._started_at is not None:
+            self._carried = self.clock() - self._started_at
+            self._started_at = None
+
+    @property
+    def running(self) -> bool:
+        return self._started_at is not None
+
+    def carry(self, elapsed: float) -> None:
+        """Time already spent on the current question in an earlier sitting (a resumed run)."""
+        self._carried = max(0.0, float(elapsed))
 
     def elapsed(self) -> float:
         if self._started_at is None:
-            return 0.0
+            return self._carried
         return self.clock() - self._started_at
 
     def time_left(self) -> float:
@@ -196,6 +214,7 @@ class QuizRunner:
         answer = score_answer(self.stage, current, chosen, round(self.elapsed(), 3), self.streak)
         self.answers.append(answer)
         self._started_at = None
+        self._carried = 0.0
         return answer
 
     def expire(self) -> Answer:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .loader import Catalog
+from .catalog import Catalog
 from .models import Level
 from .quiz import QuizResult
 from .scoring import LevelResult
@@ -74,9 +74,10 @@ class Verification:
         return not self.mismatches
 
 
-def _rescored(level: Level, catalog: Catalog, inputs: Any) -> tuple[LevelResult | None, str | None]:
+def _rescored(level: Level, catalog: Catalog, inputs: Any,
+              seed: Any = None) -> tuple[LevelResult | None, str | None]:
     try:
-        return rescore(level, catalog, inputs), None
+        return rescore(level, catalog, inputs, seed if isinstance(seed, int) else None), None
     except RecordError as exc:
         return None, f"记录无法按当前关卡重放:{exc}"
 
@@ -107,7 +108,7 @@ def verify_store(store: SaveStore, catalog: Catalog) -> Verification:
         if level is None:
             missing_levels[run.level_id] += 1
             continue
-        result, problem = _rescored(level, catalog, run.inputs)
+        result, problem = _rescored(level, catalog, run.inputs, run.seed)
         if result is None:
             report.mismatches.append(Mismatch("history", run.player, run.level_id, run.total, None,
                                               problem or "", run.run_id))
@@ -152,7 +153,7 @@ def verify_store(store: SaveStore, catalog: Catalog) -> Verification:
                 report.checked_entries += 1
                 who = entry.get("player", player_id)
                 if level is not None:
-                    result, problem = _rescored(level, catalog, slot.get("inputs"))
+                    result, problem = _rescored(level, catalog, slot.get("inputs"), slot.get("seed"))
                     if result is None:
                         report.mismatches.append(Mismatch("leaderboard", who, level_id, slot["score"], None,
                                                           problem or "", slot.get("run_id")))

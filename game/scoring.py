@@ -5,6 +5,8 @@ dialogue choices), 结果 (outcome: dialogue endings), 知识 (knowledge: quiz c
 效率 (efficiency: quiz speed and streak points). A dimension no stage measures is left out.
 
 合规一票否决: a red line in any stage fails the level, zeroes 合规 and the total, whatever else.
+A stage's `min_score` must be reached too (promotion exams set one per stage), so a strong
+dialogue cannot carry a weak quiz. ★★★ needs a clean 合规 (100) besides the score.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class LevelResult:
     stage_scores: list[int]
     violations: list[str] = field(default_factory=list)
     red_line: bool = False
+    missed_minimums: list[str] = field(default_factory=list)  # Chinese, one per stage below its min_score
 
 
 def stage_dimensions(result: StageResult) -> dict[str, int]:
@@ -39,10 +42,26 @@ def stage_dimensions(result: StageResult) -> dict[str, int]:
     return {"合规": result.score}
 
 
-def stars_for(level: Level, total: int, passed: bool) -> int:
+STAGE_KIND_NAMES = {"dialogue": "对话", "quiz": "快问快答", "audit": "质检"}
+
+
+def stars_for(level: Level, total: int, passed: bool, compliance: int | None = None) -> int:
+    """Stars for a total; the third only with a clean 合规 (no slip at all)."""
     if not passed:
         return 0
-    return sum(total >= threshold for threshold in level.star_thresholds())
+    stars = sum(total >= threshold for threshold in level.star_thresholds())
+    if stars == 3 and compliance is not None and compliance < 100:
+        return 2
+    return stars
+
+
+def missed_minimums(level: Level, scores: list[int]) -> list[str]:
+    missed = []
+    for number, (stage, score) in enumerate(zip(level.stages, scores), start=1):
+        if stage.min_score is not None and score < stage.min_score:
+            name = stage.title or STAGE_KIND_NAMES[stage.kind]
+            missed.append(f"第 {number} 环节「{name}」{score} 分，低于本环节最低要求 {stage.min_score} 分")
+    return missed
 
 
 def combine(level: Level, results: list[StageResult]) -> LevelResult:
@@ -64,6 +83,7 @@ def combine(level: Level, results: list[StageResult]) -> LevelResult:
     if red_line:
         dimensions["合规"] = 0
         total = 0
-    passed = not red_line and total >= level.pass_score
-    return LevelResult(level.id, total, passed, stars_for(level, total, passed), dimensions, scores,
-                       violations, red_line)
+    missed = missed_minimums(level, scores)
+    passed = not red_line and not missed and total >= level.pass_score
+    return LevelResult(level.id, total, passed, stars_for(level, total, passed, dimensions.get("合规")),
+                       dimensions, scores, violations, red_line, missed)

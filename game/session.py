@@ -7,14 +7,15 @@ replays such a record against the level, which is how stored scores are verified
 
 from __future__ import annotations
 
+import copy
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import audit, dialogue, quiz
-from .loader import Catalog
-from .models import AuditStage, DialogueStage, Level, Question, QuizStage
+from . import audit, dialogue, quiz, shuffle
+from .catalog import Catalog
+from .models import AuditStage, Choice, DialogueStage, Level, Question, QuizStage
 from .quiz import Clock, PlannedQuestion
 from .scoring import LevelResult, StageResult, combine
 
@@ -88,6 +89,7 @@ class LevelSession:
                     planned = planned_from_keys(stage, catalog, list(entry["questions"]))
                     session.quiz_runner = quiz.QuizRunner(stage, planned, clock)
                     session.record[-1]["questions"] = [p.key for p in planned]
+                    session.record[-1]["orders"] = session._option_orders(planned)
                     for answer in entry["answers"]:
                         streak = session.quiz_runner.streak
                         selection = None if answer["selection"] is None else frozenset(answer["selection"])
@@ -98,6 +100,8 @@ class LevelSession:
                             {"selection": answer["selection"], "elapsed": float(answer["elapsed"])})
                     if session.quiz_runner.finished:
                         session.finish_quiz()
+                    else:
+                        session.quiz_runner.carry(float(entry.get("pending_elapsed") or 0.0))
                 else:
                     if entry.get("submitted"):
                         session.submit_audit({int(k): v for k, v in dict(entry["flags"]).items()})
@@ -131,9 +135,14 @@ class LevelSession:
         elif isinstance(stage, QuizStage):
             planned = plan_quiz(stage, self.catalog, self._rng)
             self.quiz_runner = quiz.QuizRunner(stage, planned, self.clock)
-            self.record.append({"kind": "quiz", "questions": [p.key for p in planned], "answers": []})
+            self.record.append({"kind": "quiz", "questions": [p.key for p in planned],
+                                "orders": self._option_orders(planned), "answers": []})
         elif isinstance(stage, AuditStage):
             self.record.append({"kind": "audit", "flags": {}})
+
+    def _option_orders(self, planned: list[PlannedQuestion]) -> list[list[str]]:
+        return [list(shuffle.option_order(self.seed, self.stage_index, i, p.question))
+                for i, p in enumerate(planned)]
 
     def _finish_stage(self, result: StageResult) -> None:
         self.results.append(result)
@@ -141,12 +150,23 @@ class LevelSession:
         self._enter_stage()
 
     # --- dialogue -------------------------------------------------------------------------
+    def shown_choices(self) -> list[tuple[int, Choice]]:
+        """The choices open now as (index in the level file, choice), in the order shown."""
+        stage = self.stage
+        if not isinstance(stage, DialogueStage) or self.dialogue_state is None or self.dialogue_state.ended:
+            return []
+        available = dialogue.available_choices(stage, self.dialogue_state)
+        return shuffle.choice_order(self.seed, self.stage_index, len(self.dialogue_state.steps), available)
+
     def choose(self, index: int) -> dialogue.ChoiceOutcome:
+        """Take the choice at `index` in the level file (not its place on screen)."""
         stage = self.stage
         if not isinstance(stage, DialogueStage) or self.dialogue_state is None:
             raise ValueError("the current stage is not a dialogue")
+        shown = [i for i, _ in self.shown_choices()]
         self.dialogue_state, outcome = dialogue.choose(stage, self.dialogue_state, index)
         self.record[-1]["choices"].append(index)
+        self.record[-1].setdefault("orders", []).append(shown)
         return outcome
 
     def finish_dialogue(self) -> dialogue.DialogueResult:
@@ -159,6 +179,21 @@ class LevelSession:
         return result
 
     # --- quiz -----------------------------------------------------------------------------
+    def option_order(self) -> tuple[str, ...]:
+        """Answer keys of the current question in the order shown (keys A–H follow this order)."""
+        runner = self.quiz_runner
+        if runner is None or runner.current is None:
+            return ()
+        return tuple(self.record[-1]["orders"][runner.index])
+
+    def progress(self) -> list[dict[str, Any]]:
+        """The record so far, with the time spent on an unanswered question, to save and resume."""
+        record = copy.deepcopy(self.record)
+        runner = self.quiz_runner
+        if runner is not None and not runner.finished and record:
+            record[-1]["pending_elapsed"] = round(runner.elapsed(), 3)
+        return record
+
     def answer(self, selection: frozenset[str] | set[str] | None) -> quiz.Answer:
         if self.quiz_runner is None:
             raise ValueError("the current stage is not a quiz")
@@ -197,21 +232,57 @@ class RecordError(ValueError):
     """A stored run that cannot be replayed against the level (edited or from another version)."""
 
 
-def rescore(level: Level, catalog: Catalog, record: list[dict[str, Any]]) -> LevelResult:
-    """Score a recorded run again from its inputs alone."""
+def _check_dialogue_orders(stage: DialogueStage, entry: dict[str, Any], seed: int | None,
+                           stage_index: int) -> None:
+    """The recorded orders are the ones this seed shows, and every choice was among them.
+    Runs recorded before options were shuffled have no orders and are taken as they are."""
+    orders = entry.get("orders")
+    if orders is None:
+        return
+    choices = [int(i) for i in entry["choices"]]
+    if len(orders) != len(choices):
+        raise RecordError("the dialogue record has a choice order per step missing")
+    state = dialogue.start(stage)
+    for step, (index, shown) in enumerate(zip(choices, orders)):
+        available = dialogue.available_choices(stage, state)
+        expected = ([i for i, _ in shuffle.choice_order(seed, stage_index, step, available)]
+                    if seed is not None else None)
+        if index not in shown or sorted(shown) != sorted(i for i, _ in available) or (
+                expected is not None and list(shown) != expected):
+            raise RecordError(f"step {step + 1}: the recorded choice order is not the one the game showed")
+        state, _ = dialogue.choose(stage, state, index)
+
+
+def _check_option_orders(planned: list[PlannedQuestion], entry: dict[str, Any], seed: int | None,
+                         stage_index: int) -> None:
+    orders = entry.get("orders")
+    if orders is None:
+        return
+    for i, (p, shown) in enumerate(zip(planned, orders, strict=True)):
+        keys = sorted(k for k, _ in p.question.choice_labels())
+        if sorted(shown) != keys or (
+                seed is not None and tuple(shown) != shuffle.option_order(seed, stage_index, i, p.question)):
+            raise RecordError(f"question {i + 1}: the recorded option order is not the one the game showed")
+
+
+def rescore(level: Level, catalog: Catalog, record: list[dict[str, Any]], seed: int | None = None) -> LevelResult:
+    """Score a recorded run again from its inputs alone; with the run's `seed`, also check that
+    the recorded option orders are the ones the game showed."""
     if not isinstance(record, list) or len(record) != len(level.stages):
         raise RecordError(f"the record has {len(record) if isinstance(record, list) else '?'} stages; "
                           f"level {level.id} has {len(level.stages)}")
     results: list[StageResult] = []
     try:
-        for stage, entry in zip(level.stages, record):
+        for stage_index, (stage, entry) in enumerate(zip(level.stages, record)):
             if entry.get("kind") != stage.kind:
                 raise RecordError(f"stage kind {entry.get('kind')!r} does not match {stage.kind!r}")
             if isinstance(stage, DialogueStage):
+                _check_dialogue_orders(stage, entry, seed, stage_index)
                 state = dialogue.replay(stage, [int(i) for i in entry["choices"]])
                 results.append(dialogue.result(stage, state))
             elif isinstance(stage, QuizStage):
                 planned = planned_from_keys(stage, catalog, list(entry["questions"]))
+                _check_option_orders(planned, entry, seed, stage_index)
                 recorded = [(None if a["selection"] is None else frozenset(a["selection"]), float(a["elapsed"]))
                             for a in entry["answers"]]
                 if len(recorded) != len(planned):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import conditions, explore
+from . import cues, conditions, explore
 from .diagnostics import Diagnostic
 from .loader import Catalog, load_catalog
 from .models import (
@@ -137,6 +137,33 @@ class _Checker:
             elif isinstance(stage, AuditStage):
                 self.check_audit(path, where, stage)
         self.check_scores(path, level)
+        self.check_cues(path, level)
+        self.check_exam_minimums(path, level)
+
+    def check_cues(self, path: Path, level: Level) -> None:
+        """CQ031: the right option gives itself away by its length."""
+        dialogue_cues, quiz_cues = cues.level_cues(level)
+        for cue in dialogue_cues:
+            if cue.giveaway:
+                self.report(path, cue.where, "CQ031",
+                            f"好选项的长度是同屏其他选项的 {cue.ratio:.1f} 倍，学员凭长度就能猜中：把错误选项写得同样完整、"
+                            "同样客气，或把这一项写短 / this good choice is "
+                            f"{cue.ratio:.1f}× as long as every other choice shown with it", WARNING)
+        for cue in quiz_cues:
+            if cue.giveaway:
+                self.report(path, cue.where, "CQ031",
+                            f"正确选项的长度是其他选项的 {cue.ratio:.1f} 倍，学员凭长度就能猜中：把干扰项写得同样具体 / "
+                            f"the right option is {cue.ratio:.1f}× as long as every other option", WARNING)
+
+    def check_exam_minimums(self, path: Path, level: Level) -> None:
+        """CQ032: a promotion exam without a minimum on a stage lets one strong stage carry a weak one."""
+        if not level.exam:
+            return
+        for index, stage in enumerate(level.stages):
+            if stage.min_score is None:
+                self.report(path, ("stages", index), "CQ032",
+                            f"晋升考核的第 {index + 1} 个环节没有设 `min_score`：这一环节再弱也能被其他环节拉过及格线 / "
+                            f"stage {index + 1} of this promotion exam has no `min_score`", WARNING)
 
     def check_quiz(self, path: Path, where: tuple[Any, ...], stage: QuizStage) -> None:
         for qi, question in enumerate(stage.questions):
@@ -264,6 +291,11 @@ class _Checker:
             path, _ = self.catalog.id_files[("bank", bank.bank)]
             for qi, question in enumerate(bank.questions):
                 self.check_ref(path, ("questions", qi, "ref"), question.ref)
+                cue = cues.question_cue(question, ("questions", qi))
+                if cue is not None and cue.giveaway:
+                    self.report(path, cue.where, "CQ031",
+                                f"正确选项的长度是其他选项的 {cue.ratio:.1f} 倍，学员凭长度就能猜中：把干扰项写得同样具体 / "
+                                f"the right option is {cue.ratio:.1f}× as long as every other option", WARNING)
         for term in self.catalog.glossary.values():
             path, loc = self.catalog.id_files[("glossary term", term.id)]
             self.check_ref(path, loc[:-1] + ("ref",), term.ref)

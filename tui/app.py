@@ -23,7 +23,7 @@ from textual.screen import Screen
 from game.diagnostics import Diagnostic
 from game.loader import Catalog, content_dir, levels_dir, load_catalog
 from game.models import Level
-from game.progression import BestResult, level_state, rank_for, total_stars
+from game.progression import BestResult, level_state, rank_for
 from game.quiz import Clock
 from game.runs import run_from_session
 from game.session import MODE_NAMES, LevelSession, RecordError
@@ -39,7 +39,8 @@ from tui.screens.leaderboard import LeaderboardScreen
 from tui.screens.map import MapScreen
 from tui.screens.quiz import QuizScreen
 from tui.screens.results import ResultsScreen, Standing
-from tui.screens.run import LevelRun, RunProgressed, StageDone, build_review
+from game.review import build_review
+from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.screens.start import PlayerChosen, StartScreen
 
 THEME = "textual-dark"
@@ -293,7 +294,8 @@ class CollectQuestApp(App[None]):
         self.store.clear_progress(run.player.id)
         self.current_run = None
         after = self.bests()
-        standing = Standing(before.get(run.level.id), rank_for(total_stars(before)), rank_for(total_stars(after)))
+        levels = run.catalog.levels
+        standing = Standing(before.get(run.level.id), rank_for(levels, before), rank_for(levels, after))
         review = build_review(run.session, run.catalog)
         self.switch_screen(ResultsScreen(run, run.session.result(), review, standing,
                                          self.next_level_after(run.level, after)))
@@ -355,6 +357,10 @@ class CollectQuestApp(App[None]):
         self.push_screen(LeaderboardScreen(self.store, self.catalog, self.player, level_id))
 
     def open_handbook(self, query: str = "", ref: str | None = None) -> None:
+        if getattr(self.screen, "question_open", False) and self.current_run is not None \
+                and not self.current_run.practice:
+            self.notify("考核答题中不能查看手册：答完这一题再查。", severity="warning", markup=False)
+            return
         if isinstance(self.screen, HandbookScreen):
             self.screen.search(query, ref)
             return

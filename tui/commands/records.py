@@ -160,24 +160,31 @@ def leaderboard_command(ctx: click.Context, level_id: str | None, teams: bool, a
 
 @click.command("autoplay")
 @click.argument("level_id", metavar="LEVEL")
-@click.option("--player", "player_name", required=True, metavar="NAME", help="Trainee the run is played as.")
+@click.option("--player", "player_name", default=None, metavar="NAME",
+              help="Trainee the run is played as (needed with --record).")
 @click.option("--team", default=None, metavar="T", help="Team (for a new player; default 未分组).")
 @click.option("--policy", type=click.Choice(POLICIES), required=True,
-              help="best: highest-scoring play; worst: lowest; random: uniform, from --seed.")
+              help="best: highest-scoring play; worst: lowest; random: uniform, from --seed; "
+                   "first / longest: a naive player taking the first / the longest option shown.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for question draws and the random policy.")
 @click.option("--mode", type=click.Choice(MODES), default="assessment", show_default=True,
               help="assessment runs count on the leaderboard; practice runs only for unlocking.")
 @click.option("--record", is_flag=True, help="Store the run (marked as autoplay; off the leaderboard by default).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.pass_context
-def autoplay_command(ctx: click.Context, level_id: str, player_name: str, team: str | None, policy: str,
-                     seed: int, mode: str, record: bool) -> None:
+def autoplay_command(ctx: click.Context, level_id: str, player_name: str | None, team: str | None, policy: str,
+                     seed: int, mode: str, record: bool, as_json: bool) -> None:
     """Play a level with no screen by a fixed policy (for demos and load tests).
 
     \b
     Examples:
       collectquest autoplay n01-identity-disclosure --player 演示员 --policy best
       collectquest autoplay n01-identity-disclosure --player 压测 --team 测试组 --policy random --seed 7 --record
+      collectquest autoplay n06-exam --policy longest --json
     """
+    if record and not player_name:
+        raise CommandError("--record 需要 --player NAME：这条记录算在哪位学员名下？")
+    player_name = player_name or "自动演示"
     catalog = open_catalog(ctx)
     level = _level_or_fail(catalog, level_id)
     try:
@@ -195,13 +202,17 @@ def autoplay_command(ctx: click.Context, level_id: str, player_name: str, team: 
     finished = datetime.now().astimezone()
     result = session.result()
     verdict = "通过" if result.passed else "未通过"
-    click.echo(f"{level.title}({level.id})· 策略 {policy} · 种子 {seed} · {MODE_NAMES[mode]}")
-    click.echo(f"总分 {result.total} · {verdict} · {'★' * result.stars or '无星'}")
-    click.echo("各阶段得分:" + " / ".join(str(s) for s in result.stage_scores))
-    if result.dimensions:
-        click.echo("维度:" + "  ".join(f"{k} {v}" for k, v in result.dimensions.items()))
-    if result.violations:
-        click.echo("触碰红线:" + "、".join(result.violations))
+    if as_json:
+        click.echo(json.dumps({
+            "level": level.id, "policy": policy, "seed": seed, "mode": mode, "score": result.total,
+            "passed": result.passed, "stars": result.stars,
+            "stages": [{"kind": stage.kind, "score": score}
+                       for stage, score in zip(level.stages, result.stage_scores)],
+            "missed_minimums": result.missed_minimums,
+            "violations": result.violations,
+        }, ensure_ascii=False))
+    else:
+        _echo_autoplay(level, policy, seed, mode, result, verdict)
     if not record:
         return
     store = open_store(ctx)
@@ -212,7 +223,20 @@ def autoplay_command(ctx: click.Context, level_id: str, player_name: str, team: 
         store.record_run(run_from_session(session, player, started, finished, autoplay=True))
     except (ValueError, StorageProblem) as exc:
         raise CommandError(str(exc)) from None
-    click.echo(f"已记录(自动演示)到 {store.runs_file},学员 {player.name}({player.team})。")
+    if not as_json:
+        click.echo(f"已记录（自动演示）到 {store.runs_file}，学员 {player.name}（{player.team}）。")
+
+
+def _echo_autoplay(level: Any, policy: str, seed: int, mode: str, result: Any, verdict: str) -> None:
+    click.echo(f"{level.title}({level.id})· 策略 {policy} · 种子 {seed} · {MODE_NAMES[mode]}")
+    click.echo(f"总分 {result.total} · {verdict} · {'★' * result.stars or '无星'}")
+    click.echo("各阶段得分:" + " / ".join(str(s) for s in result.stage_scores))
+    if result.dimensions:
+        click.echo("维度:" + "  ".join(f"{k} {v}" for k, v in result.dimensions.items()))
+    if result.violations:
+        click.echo("触碰红线:" + "、".join(result.violations))
+    for missed in result.missed_minimums:
+        click.echo(f"未达环节最低分:{missed}")
 
 
 # --------------------------------------------------------------------------------------------

@@ -96,6 +96,8 @@ def playtest_json(report: explore.LevelPlaytest, diagnostics: list[Any]) -> dict
         "without_good_total": report.without_good.total if report.without_good else None,
         "red_line_can_pass": "red-line-passes" in kinds,
         "too_lenient": "too-lenient" in kinds,
+        "naive": [{"policy": n.policy, "runs": n.runs, "passes": n.passes, "mean_score": n.mean_score,
+                   "best_score": n.best_score} for n in report.naive],
         "stages": stages,
         "defects": [{"kind": k, "message": m} for k, m in report.defects],
         "notes": [{"kind": k, "message": m} for k, m in report.notes],
@@ -153,6 +155,11 @@ def _echo_report(report: explore.LevelPlaytest, path: Path) -> None:
         worst_case = max(r.total for _, r in report.red_line_results)
         verdict = "✗ 可以及格!" if any(r.passed for _, r in report.red_line_results) else "不及格 fails ✓"
         click.echo(f"红线 red lines: 越过红线的路径最高总分 best total across a red line {worst_case} → {verdict}")
+    for naive in report.naive:
+        name = {"first": "总选第一个 always first", "longest": "总选最长 always longest"}[naive.policy]
+        verdict = "✗ 太容易猜中 too easy to guess" if naive.too_easy else "✓"
+        click.echo(f"天真玩家 naive player「{name}」: {naive.runs} 次乱序中及格 passed {naive.passes} 次 · "
+                   f"平均 mean {naive.mean_score} · 最高 best {naive.best_score} {verdict}")
     if report.notes:
         click.echo("\n提示 notes:")
         for kind, message in report.notes:

@@ -13,12 +13,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
-from game.loader import Catalog
+from game.catalog import Catalog
 from game.models import AuditStage, DialogueStage, Level, QuizStage
 from game.progression import LevelState
 from game.session import MODE_NAMES
 from tui.screens.map import MODE_HELP
-from tui.screens.run import STAGE_KIND_NAMES
+from game.review import STAGE_KIND_NAMES
 from tui.widgets.bars import stars_text
 from tui.widgets.casefile import CaseFile
 from tui.widgets.lists import Bullet

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from game.loader import Catalog
+from game.catalog import Catalog
 from game.models import Level
 from tui.widgets.casefile import CaseFile
 from tui.widgets.lists import Bullet, select_binding

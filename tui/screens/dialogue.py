@@ -138,12 +138,12 @@ class DialogueScreen(Screen[None]):
         if node is None:
             return
         self._say_node(node, self.state)
-        self.shown_choices = dialogue.available_choices(self.stage, self.state)[:MAX_CHOICES]
+        self.shown_choices = self.run.session.shown_choices()[:MAX_CHOICES]
         items = [HangingItem(Content.styled(f"{n}  ", "bold $accent"), Content(choice.text), id=str(index))
                  for n, (index, choice) in enumerate(self.shown_choices, start=1)]
         choices = self.query_one("#choices", ChoiceList)
         choices.set_items(items)
-        choices.highlighted = 0
+        choices.highlighted = None  # no option is one Enter away
         self.query_one("#choices-title", Static).update(
             Content.assemble(("你要怎么说？", "bold"), (f"  按 1–{len(items)} 选择，或 ↑↓ 后 Enter", "$text-muted")))
 

@@ -24,7 +24,7 @@ from textual.widgets import (
     TabPane,
 )
 
-from game.loader import Catalog
+from game.catalog import Catalog
 from game.models import Script
 from tui.widgets.lists import Bullet, EntryList, HangingItem
 from tui.widgets.rulecard import (

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
-from game.loader import Catalog
+from game.catalog import Catalog
 from game.storage import LeaderboardEntry, Player, SaveStore
 
 VIEWS = (("level", "本关"), ("overall", "总榜"), ("teams", "小组"))

@@ -22,7 +22,7 @@ from textual.widgets import (
     Static,
 )
 
-from game.loader import Catalog
+from game.catalog import Catalog
 from game.models import TIERS, Level
 from game.progression import (
     BestResult,
@@ -195,20 +195,21 @@ class MapScreen(Screen[None]):
 
     def _refresh_rank(self, bests: dict[str, BestResult]) -> None:
         stars = total_stars(bests)
+        levels = self.catalog.levels
         self.query_one("#rank", Static).update(Content.assemble(
-            ("称号  ", "$text-muted"), (rank_for(stars), "bold $accent"),
+            ("称号  ", "$text-muted"), (rank_for(levels, bests), "bold $accent"),
             ("\n★ ", "$warning"), (str(stars), "bold"), ("  经验 ", "$text-muted"), (f"{xp(bests):,}", "bold")))
         progress = self.query_one("#rank-progress", ProgressBar)
-        upcoming = next_rank(stars)
+        upcoming = next_rank(levels, bests)
         if upcoming is None:
             progress.update(total=1, progress=1)
             self.query_one("#rank-next", Static).update(Content.styled("已是最高称号", "$text-muted"))
         else:
-            name, needed = upcoming
-            progress.update(total=needed, progress=stars)
+            rank, needs = upcoming
+            progress.update(total=max(rank.stars, 1), progress=min(stars, rank.stars))
             self.query_one("#rank-next", Static).update(
-                Content.assemble(("距「", "$text-muted"), (name, "bold"),
-                                 (f"」还差 {needed - stars} ★", "$text-muted")))
+                Content.assemble(("距「", "$text-muted"), (rank.title, "bold"),
+                                 (f"」还需 {needs}", "$text-muted")))
 
     def _refresh_mode(self) -> None:
         practice = self.mode == "practice"

@@ -19,12 +19,14 @@ from textual.widgets import Button, Footer, Header, OptionList, Static
 
 from game import quiz
 from game.models import OPTION_LETTERS, QuizStage
-from tui.screens.run import LevelRun, RunProgressed, StageDone, build_review
+from game.review import build_review
+from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.widgets.countdown import Countdown
 from tui.widgets.lists import AnswerList, Bullet, HangingItem, Rows
 from tui.widgets.rulecard import muted, ref_line, ref_row
 
 TICK_SECONDS = 0.1
+TIME_UP_SECONDS = 1.5
 TYPE_NAMES = {"single": "单选题", "multiple": "多选题 · 选出所有正确项", "truefalse": "判断题"}
 OPTION_KEYS = "abcdefgh"
 
@@ -77,6 +79,7 @@ class QuizScreen(Screen[None]):
         self.stage: QuizStage = stage
         self.runner: quiz.QuizRunner = runner
         self.selected: set[str] = set()
+        self._shown_labels: list[tuple[str, str]] = []
         self.timer: Timer | None = None
         self.sub_title = run.screen_title()
 
@@ -118,7 +121,9 @@ class QuizScreen(Screen[None]):
         self.query_one("#next").display = False
         options = self.query_one("#options", OptionList)
         options.display = True
-        options.highlighted = 0
+        # Nothing is highlighted: an Enter left over from the last question (or held down) answers
+        # nothing, and no option is one key press closer than another.
+        options.highlighted = None
         options.focus()
         countdown = self.query_one(Countdown)
         countdown.display = True
@@ -129,16 +134,27 @@ class QuizScreen(Screen[None]):
         self.runner.begin()
 
     def _labels(self) -> list[tuple[str, str]]:
+        """(answer key, text) of the current question in the order shown: key A picks the first."""
         current = self.runner.current
-        return current.question.choice_labels() if current else []
+        if current is None:
+            return []
+        texts = dict(current.question.choice_labels())
+        return [(key, texts[key]) for key in self.run.session.option_order()]
 
     def _fill_options(self, reveal: quiz.Answer | None = None) -> None:
-        current = self.runner.current if reveal is None else None
-        question = current.question if current else self._last_question()
+        if reveal is None:
+            labels = self._labels()
+            current = self.runner.current
+            assert current is not None
+            question = current.question
+        else:
+            labels = self._shown_labels
+            question = self._last_question()
+        self._shown_labels = labels
         multiple = question.type == "multiple"
         correct = question.correct_set()
         items = []
-        for i, (key, text) in enumerate(question.choice_labels()):
+        for i, (key, text) in enumerate(labels):
             box = ("☑ " if key in self.selected else "☐ ") if multiple and reveal is None else ""
             extra: list[Content] = []
             if reveal is not None:
@@ -168,6 +184,20 @@ class QuizScreen(Screen[None]):
             parts += [("   已答 ", "$text-muted"), (f"{self.runner.index}", "bold"),
                       ("   考核模式：答案与解析在本环节结束后公布", "$text-muted")]
         self.query_one("#quiz-status", Static).update(Content.assemble(*parts))
+
+    @property
+    def question_open(self) -> bool:
+        """A question is on screen and its clock runs (the handbook stays closed in assessments)."""
+        return self.phase == "asking" and self.runner.current is not None
+
+    def on_screen_suspend(self) -> None:
+        # A modal (help, leave?) or another screen covers the question: its clock stops.
+        self.runner.pause()
+        self.post_message(RunProgressed())
+
+    def on_screen_resume(self) -> None:
+        if self.question_open and self.is_mounted:
+            self.runner.begin()
 
     def tick(self) -> None:
         """Redraw the countdown from the clock; when it runs out, the question times out."""
@@ -217,6 +247,10 @@ class QuizScreen(Screen[None]):
                 options = self.query_one("#options", OptionList)
                 if options.highlighted is not None:
                     self.action_pick(options.highlighted)
+                else:
+                    self.notify("按字母键作答，或先用 ↑↓ 选中再按 Enter。", markup=False)
+        elif self.phase == "time-up":
+            return
         else:
             self._next()
 
@@ -228,7 +262,25 @@ class QuizScreen(Screen[None]):
         countdown.left = max(0.0, countdown.limit - answer.elapsed)
         if self.run.practice:
             self._show_feedback(answer)
+        elif answer.timed_out:
+            self._show_time_up()
         elif self.runner.finished:
+            self._show_summary()
+        else:
+            self._ask()
+
+    def _show_time_up(self) -> None:
+        """A clear beat between a timed-out question and the next one (assessment mode)."""
+        self.phase = "time-up"
+        self.query_one("#options").display = False
+        self.query_one("#question", Static).update(Content.assemble(
+            ("⏰ 时间到", "bold $text-error"), ("  这一题记为未作答。", "$text-muted")))
+        self.set_timer(TIME_UP_SECONDS, self._after_time_up)
+
+    def _after_time_up(self) -> None:
+        if self.phase != "time-up":
+            return
+        if self.runner.finished:
             self._show_summary()
         else:
             self._ask()

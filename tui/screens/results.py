@@ -15,9 +15,10 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
 from game.models import Level
-from game.progression import BestResult
+from game.progression import BestResult, is_new_record
 from game.scoring import LevelResult
-from tui.screens.run import STAGE_KIND_NAMES, LevelRun, Review, ReviewItem
+from game.review import STAGE_KIND_NAMES, Review, ReviewItem
+from tui.screens.run import LevelRun
 from tui.widgets.bars import DimensionBars, ScoreBar, stars_text
 from tui.widgets.lists import Bullet, Rows
 from tui.widgets.rulecard import ref_row, rule_citation
@@ -32,8 +33,7 @@ class Standing:
     rank_after: str
 
     def new_record(self, result: LevelResult) -> bool:
-        previous = self.previous_best
-        return result.total > 0 and (previous is None or result.total > previous.score)
+        return is_new_record(self.previous_best, result.total, result.passed)
 
 
 def verdict_content(result: LevelResult, level: Level) -> Content:

@@ -89,15 +89,20 @@ class StartScreen(Screen[None]):
             levels = len(getattr(catalog, "levels", {}))
             rules = len(getattr(catalog, "rules", {}))
             loading.update(Content.styled(f"已载入 {levels} 个关卡 · {rules} 张规则卡", "$text-muted"))
+            self.refresh_players()  # titles need the levels
 
     def refresh_players(self) -> None:
         players = self.store.players()
         options = []
+        catalog = getattr(self.app, "catalog", None)
         for player in players:
-            stars = total_stars(self.store.bests(player.id))
+            bests = self.store.bests(player.id)
+            stars = total_stars(bests)
+            # Titles depend on the levels passed; until the catalog has loaded, show stars alone.
+            title = f"{rank_for(catalog.levels, bests)} · " if catalog is not None else ""
             options.append(Option(Content.assemble(
                 (player.name, "bold"), ("  ·  " + player.team if player.team else "", "$text-muted"),
-                "\n", (f"  {rank_for(stars)} · ★ {stars}", "$text-muted")), id=player.id))
+                "\n", (f"  {title}★ {stars}", "$text-muted")), id=player.id))
         player_list = self.query_one("#players", OptionList)
         player_list.set_options(options)
         player_list.display = bool(options)

@@ -8,7 +8,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
-from game.loader import Catalog
+from game.catalog import Catalog
 from game.models import GlossaryTerm, RuleCard
 from tui.widgets.lists import Bullet
 
