@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from . import audit, dialogue
 from .catalog import Catalog
-from .models import OPTION_LETTERS, QUALITY_POINTS, AuditStage, DialogueStage, Level, Question, QuizStage
 from .cues import text_length
+from .models import OPTION_LETTERS, QUALITY_POINTS, AuditStage, DialogueStage, Level, Question, QuizStage
 from .session import LevelSession
 
 POLICIES: tuple[str, ...] = ("best", "worst", "random", "first", "longest")
@@ -41,8 +41,7 @@ class ManualClock:
         return self.now
 
 
-def autoplay(level: Level, catalog: Catalog, policy: str, seed: int = 0,
-             mode: str = "assessment") -> LevelSession:
+def autoplay(level: Level, catalog: Catalog, policy: str, seed: int = 0, mode: str = "assessment") -> LevelSession:
     """Play `level` to the end by `policy` and return the finished session."""
     if policy not in POLICIES:
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}")
@@ -113,8 +112,14 @@ def _state_key(state: dialogue.DialogueState) -> tuple[object, ...]:
     return (state.at, state.meters, state.flags, len(state.steps), quality, state.crossed_red_line)
 
 
-def _search(stage: DialogueStage, state: dialogue.DialogueState, maximize: bool,
-            memo: dict[tuple[object, ...], _Outcome | None], budget: list[int], depth: int) -> _Outcome | None:
+def _search(
+    stage: DialogueStage,
+    state: dialogue.DialogueState,
+    maximize: bool,
+    memo: dict[tuple[object, ...], _Outcome | None],
+    budget: list[int],
+    depth: int,
+) -> _Outcome | None:
     if state.ended:
         result = dialogue.result(stage, state)
         return _Outcome((0 if result.violations else 1, result.score), ())
@@ -144,8 +149,9 @@ def _greedy_path(stage: DialogueStage, maximize: bool) -> list[int]:
     state = dialogue.start(stage)
     path: list[int] = []
     while not state.ended and len(path) < MAX_DIALOGUE_STEPS * 4:
-        merits = {i: (0 if c.violation else 1, QUALITY_POINTS[c.quality])
-                  for i, c in dialogue.available_choices(stage, state)}
+        merits = {
+            i: (0 if c.violation else 1, QUALITY_POINTS[c.quality]) for i, c in dialogue.available_choices(stage, state)
+        }
         index = (max if maximize else min)(merits, key=lambda i: merits[i])
         state, _ = dialogue.choose(stage, state, index)
         path.append(index)
@@ -188,6 +194,8 @@ def _play_naive_dialogue(session: LevelSession, policy: str) -> None:
     state = session.dialogue_state
     while state is not None and not state.ended:
         shown = session.shown_choices()
+        if not shown:
+            raise ValueError(f"node '{state.at}' offers no choice")
         if policy == "first":
             index = shown[0][0]
         else:
@@ -222,8 +230,7 @@ def _wrong_selection(question: Question) -> frozenset[str]:
     return frozenset(letters[1:])
 
 
-def quiz_answer(question: Question, time_limit: float, policy: str,
-                rng: random.Random) -> tuple[frozenset[str], float]:
+def quiz_answer(question: Question, time_limit: float, policy: str, rng: random.Random) -> tuple[frozenset[str], float]:
     """(selection, seconds taken) for one question."""
     if policy == "best":
         return question.correct_set(), 0.0
@@ -231,7 +238,7 @@ def quiz_answer(question: Question, time_limit: float, policy: str,
         return _wrong_selection(question), 0.0
     keys = [key for key, _ in question.choice_labels()]
     if question.type == "multiple":
-        chosen = frozenset()
+        chosen: frozenset[str] = frozenset()
         while not chosen:
             chosen = frozenset(k for k in keys if rng.random() < 0.5)
     else:
@@ -261,8 +268,7 @@ def audit_flags(stage: AuditStage, policy: str, rng: random.Random) -> dict[int,
     if policy == "worst":
         return {}
     options = audit.rule_options(stage)
-    return {number: rng.choice(options)
-            for number in range(1, len(stage.transcript) + 1) if rng.random() < 0.5}
+    return {number: rng.choice(options) for number in range(1, len(stage.transcript) + 1) if rng.random() < 0.5}
 
 
 # --------------------------------------------------------------------------------------------

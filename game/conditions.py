@@ -17,8 +17,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
-    ">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt,
-    "==": operator.eq, "!=": operator.ne,
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+    "==": operator.eq,
+    "!=": operator.ne,
 }
 _COMPARE = re.compile(r"^\s*(?P<name>[^\s<>=!]+)\s*(?P<op>>=|<=|==|!=|>|<)\s*(?P<value>[+-]?\d+(?:\.\d+)?)\s*$")
 _FLAG = re.compile(r"^\s*(?P<neg>not\s+|!|非\s*)?(?P<name>[\w\-\u4e00-\u9fff]+)\s*$")

@@ -117,14 +117,18 @@ def main(argv: list[str] | None = None) -> int:
         all_dialogue += d
         all_quiz += q
         gives = [c for c in d + q if c.giveaway]
-        print(f"{level.id:40} dialogue longest {longest_rate(d):4.0%} (chance {chance_rate(d):4.0%}, n={len(d)})"
-              f"  quiz longest {longest_rate(q):4.0%} (n={len(q)})  give-aways {len(gives)}")
+        print(
+            f"{level.id:40} dialogue longest {longest_rate(d):4.0%} (chance {chance_rate(d):4.0%}, n={len(d)})"
+            f"  quiz longest {longest_rate(q):4.0%} (n={len(q)})  give-aways {len(gives)}"
+        )
         for c in gives:
             print(f"    give-away at {'.'.join(map(str, c.where))} ratio {c.ratio:.2f}")
-    bank_cues = [c for q in catalog.questions.values() if (c := question_cue(q, (q.id,)))]
+    bank_cues = [c for q in catalog.questions.values() for c in [question_cue(q, (q.id,))] if c is not None]
     print(f"{'question banks':40} quiz longest {longest_rate(bank_cues):4.0%} (n={len(bank_cues)})")
-    print(f"{'ALL':40} dialogue longest {longest_rate(all_dialogue):4.0%} (chance {chance_rate(all_dialogue):4.0%})"
-          f"  quiz longest {longest_rate(all_quiz + bank_cues):4.0%}")
+    print(
+        f"{'ALL':40} dialogue longest {longest_rate(all_dialogue):4.0%} (chance {chance_rate(all_dialogue):4.0%})"
+        f"  quiz longest {longest_rate(all_quiz + bank_cues):4.0%}"
+    )
     return 0
 
 

@@ -33,7 +33,10 @@ CODES: dict[str, tuple[str, str]] = {
     "CQ022": ("exam-setup", "晋升考核设置有误:每个层级最多一个 `exam: true` 的关卡。"),
     "CQ023": ("tier-order", "`requires` 引用了更高层级的关卡。"),
     "CQ024": ("no-good-path", "对话里没有任何 `quality: good` 的选项,玩家无从学习正确做法。"),
-    "CQ025": ("route-fallback", "路由列表的最后一项带有 `if`;条件都不成立时会走最后一项,应写一个不带 `if` 的兜底路由。"),
+    "CQ025": (
+        "route-fallback",
+        "路由列表的最后一项带有 `if`;条件都不成立时会走最后一项,应写一个不带 `if` 的兜底路由。",
+    ),
     "CQ026": ("choices-all-hidden", "某个节点在可能出现的状态下所有选项的 `if` 都不成立(此时游戏会显示全部选项)。"),
     "CQ027": ("violation-not-red-line", "`violation` 指向的规则卡不是红线(`red_line: true`),却会让关卡直接失败。"),
     "CQ028": ("too-large", "对话状态太多,无法穷举检查;请拆分对话或减少指标变化。"),

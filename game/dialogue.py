@@ -136,11 +136,13 @@ def choose(stage: DialogueStage, state: DialogueState, index: int) -> tuple[Dial
         meters[COMPLIANCE_METER] = 0
     flags = (state.flags | frozenset(choice.set)) - frozenset(choice.clear)
     target = resolve_next(choice.next, meters, flags)
-    step = Step(state.at, index, Quality.bad if choice.violation else choice.quality,
-                choice.violation, tuple(deltas.items()))
+    step = Step(
+        state.at, index, Quality.bad if choice.violation else choice.quality, choice.violation, tuple(deltas.items())
+    )
     ended = target in stage.endings
-    new_state = replace(state, at=target, meters=tuple(meters.items()), flags=flags,
-                        steps=state.steps + (step,), ended=ended)
+    new_state = replace(
+        state, at=target, meters=tuple(meters.items()), flags=flags, steps=state.steps + (step,), ended=ended
+    )
     ending = stage.endings[target] if ended else None
     return new_state, ChoiceOutcome(choice, deltas, choice.violation, ending)
 
@@ -157,8 +159,9 @@ def result(stage: DialogueStage, state: DialogueState) -> DialogueResult:
     w = stage.score_weights
     total_weight = (w.结果 + w.合规 + w.沟通) or 1
     score = round((w.结果 * ending.score + w.合规 * compliance + w.沟通 * communication) / total_weight)
-    return DialogueResult(state.at, ending, compliance, communication, ending.score, score,
-                          state.violations, len(state.steps))
+    return DialogueResult(
+        state.at, ending, compliance, communication, ending.score, score, state.violations, len(state.steps)
+    )
 
 
 def replay(stage: DialogueStage, choices: list[int]) -> DialogueState:

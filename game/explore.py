@@ -109,7 +109,8 @@ def check_conditions(stage: DialogueStage) -> None:
 def _tested(stage: DialogueStage) -> tuple[set[str], set[str]]:
     """Meters and flags that some choice or route condition reads. Only they (and 合规, which is
     scored) can change what happens next, so states that differ elsewhere are merged."""
-    meters, flags = {COMPLIANCE_METER}, set()
+    meters: set[str] = {COMPLIANCE_METER}
+    flags: set[str] = set()
     for node in stage.nodes.values():
         texts = [c.when for c in node.choices]
         for choice in node.choices:
@@ -131,8 +132,7 @@ def build_graph(stage: DialogueStage, max_states: int | None = None) -> StateGra
     representatives: list[DialogueState] = []  # a full engine state for each merged state
 
     def intern(state: DialogueState, red: bool) -> tuple[int, bool]:
-        key = (state.at, tuple(m for m in state.meters if m[0] in tested_meters),
-               state.flags & tested_flags, red)
+        key = (state.at, tuple(m for m in state.meters if m[0] in tested_meters), state.flags & tested_flags, red)
         found = index.get(key)
         if found is not None:
             return found, False
@@ -163,8 +163,9 @@ def build_graph(stage: DialogueStage, max_states: int | None = None) -> StateGra
             target, new = intern(new_state, red or outcome.violation is not None)
             if new:
                 queue.append(target)
-            graph.edges[sid].append(Edge(choice_index, target, QUALITY_POINTS[step.quality],
-                                         step.quality, step.violation))
+            graph.edges[sid].append(
+                Edge(choice_index, target, QUALITY_POINTS[step.quality], step.quality, step.violation)
+            )
     return graph
 
 
@@ -301,8 +302,10 @@ def _search_scores(stage: DialogueStage, graph: StateGraph, keep: Callable[[Edge
     """Layer n holds, for each state reachable in exactly n steps, the largest and smallest sum
     of quality points over such paths; ending states are scored as they appear."""
     useful = _can_reach(graph, [s for s, k in enumerate(graph.kinds) if k == "ending"], keep)
-    moves = [[(e.target, e.points) for e in edges if keep(e) and e.target in useful]
-             if graph.kinds[sid] == "node" else [] for sid, edges in enumerate(graph.edges)]
+    moves = [
+        [(e.target, e.points) for e in edges if keep(e) and e.target in useful] if graph.kinds[sid] == "node" else []
+        for sid, edges in enumerate(graph.edges)
+    ]
     finals: dict[int, tuple[int, int, bool]] = {}
     for sid, kind in enumerate(graph.kinds):
         if kind == "ending" and sid in useful:
@@ -341,8 +344,9 @@ def _search_scores(stage: DialogueStage, graph: StateGraph, keep: Callable[[Edge
     return search
 
 
-def _consider(stage: DialogueStage, search: _Search, sid: int, steps: int, final: tuple[int, int, bool],
-              most: int, least: int) -> None:
+def _consider(
+    stage: DialogueStage, search: _Search, sid: int, steps: int, final: tuple[int, int, bool], most: int, least: int
+) -> None:
     ending_score, compliance, red = final
     high = (stage_score(stage, ending_score, compliance, most, steps), steps, sid, most)
     low = (stage_score(stage, ending_score, compliance, least, steps), steps, sid, least)
@@ -365,16 +369,18 @@ def _trace(graph: StateGraph, search: _Search, found: Found, best: bool) -> list
     choices: list[int] = []
     while steps > 0:
         layer = search.layers[steps - 1][0 if best else 1]
-        source, edge = next((src, e) for src, e in incoming[sid]
-                            if src in layer and search.keep(e) and layer[src] + e.points == total)
+        source, edge = next(
+            (src, e) for src, e in incoming[sid] if src in layer and search.keep(e) and layer[src] + e.points == total
+        )
         choices.append(edge.choice)
         sid, total, steps = source, total - edge.points, steps - 1
     choices.reverse()
     return choices
 
 
-def _witness(stage: DialogueStage, graph: StateGraph, search: _Search, found: Found | None,
-             best: bool) -> Witness | None:
+def _witness(
+    stage: DialogueStage, graph: StateGraph, search: _Search, found: Found | None, best: bool
+) -> Witness | None:
     if found is None:
         return None
     choices = _trace(graph, search, found, best)
@@ -563,18 +569,22 @@ def _horizon(graph: StateGraph, useful: set[int]) -> int:
 def quiz_extremes(stage: QuizStage, catalog: Any) -> tuple[quiz.QuizResult, quiz.QuizResult]:
     """(perfect, all-wrong) results of a quiz, scored by the engine. Perfect = every answer right
     within the full-points time, so speed and streak bonuses are at their best."""
-    from .session import plan_quiz  # session imports the loader; keep explore importable alone
-
     try:
-        planned = plan_quiz(stage, catalog, random.Random(0)) if catalog is not None else None
+        planned = quiz.plan_quiz(stage, catalog, random.Random(0)) if catalog is not None else None
     except quiz.DrawError:
         planned = None
     if planned is None:
         # Draws cannot be planned (validate reports why): score the inline questions alone, and
         # if there are none, assume the bounds 100 and 0 so the level's other checks still run.
-        planned = [quiz.PlannedQuestion(q.id or f"inline-{i}", q, q.time_limit or stage.time_limit,
-                                        q.points if q.points is not None else stage.points)
-                   for i, q in enumerate(stage.questions)]
+        planned = [
+            quiz.PlannedQuestion(
+                q.id or f"inline-{i}",
+                q,
+                q.time_limit or stage.time_limit,
+                q.points if q.points is not None else stage.points,
+            )
+            for i, q in enumerate(stage.questions)
+        ]
         if not planned:
             return (quiz.QuizResult([], 0, 0, 0, 0, 100, 100, 100, 0), quiz.QuizResult([], 0, 0, 0, 0, 0, 0, 0, 0))
     perfect = quiz.rescore(stage, planned, [(p.question.correct_set(), 0.0) for p in planned])
@@ -606,9 +616,14 @@ class LevelPlaytest:
         return not self.defects
 
 
-def playtest(level: Level, catalog: Any = None, max_states: int | None = None,
-             combine: Callable[[Level, list[StageResult]], LevelResult] | None = None,
-             explored: dict[int, StageExploration] | None = None) -> LevelPlaytest:
+def playtest(
+    level: Level,
+    catalog: Any = None,
+    max_states: int | None = None,
+    combine: Callable[[Level, list[StageResult]], LevelResult] | None = None,
+    explored: dict[int, StageExploration] | None = None,
+    naive: bool = False,
+) -> LevelPlaytest:
     """Explore every dialogue of `level` and judge the level as a whole.
 
     `catalog` supplies question banks for quiz draws. `explored` holds stages already explored
@@ -631,7 +646,8 @@ def playtest(level: Level, catalog: Any = None, max_states: int | None = None,
                 no_good_parts.append(None)
                 continue
             dialogues[index] = found
-            best_parts.append((found.best or found.best_red_line).result if found.completable else None)
+            top = found.best or found.best_red_line
+            best_parts.append(top.result if found.completable and top is not None else None)
             worst_parts.append(found.worst.result if found.worst else None)
             no_good_parts.append(found.best_without_good.result if found.best_without_good else None)
         elif isinstance(stage, QuizStage):
@@ -658,13 +674,6 @@ def playtest(level: Level, catalog: Any = None, max_states: int | None = None,
         if judged is not None:
             red_line_results.append((index, judged))
     report = LevelPlaytest(level, dialogues, errors, best, worst, red_line_results, without_good)
-    if catalog is not None and not errors:
-        from .autoplay import naive_results  # the naive players replay the level through a session
-
-        try:
-            report.naive = naive_results(level, catalog)
-        except ValueError as exc:
-            report.notes.append(("naive-not-played", f"the naive players could not finish the level: {exc}"))
     _judge(report)
     return report
 
@@ -678,44 +687,83 @@ def _judge(report: LevelPlaytest) -> None:
         for ending in found.endings_unreached:
             report.defects.append(("unreachable-ending", f"{where}: ending '{ending}' can never be reached"))
         for node in found.dead_end_nodes:
-            report.defects.append(("dead-end", f"{where}: from node '{node}' the conversation can get stuck "
-                                               "in a loop that never reaches an ending"))
+            report.defects.append(
+                (
+                    "dead-end",
+                    f"{where}: from node '{node}' the conversation can get stuck "
+                    "in a loop that never reaches an ending",
+                )
+            )
         for target in found.dangling_targets:
-            report.defects.append(("dead-end", f"{where}: a choice leads to '{target}', which is neither a node "
-                                               "nor an ending"))
+            report.defects.append(
+                ("dead-end", f"{where}: a choice leads to '{target}', which is neither a node nor an ending")
+            )
         for node in found.nodes_unreached:
             report.notes.append(("unreachable-node", f"{where}: node '{node}' can never be reached"))
         if found.best_without_good is not None and found.best_without_good.score >= level.pass_score:
-            report.notes.append(("lenient-stage", f"{where}: without a single good choice this dialogue still "
-                                                  f"scores {found.best_without_good.score} "
-                                                  f"(pass score {level.pass_score})"))
+            report.notes.append(
+                (
+                    "lenient-stage",
+                    f"{where}: without a single good choice this dialogue still "
+                    f"scores {found.best_without_good.score} "
+                    f"(pass score {level.pass_score})",
+                )
+            )
         for choice in found.unused_choices:
             if choice.reason == "never-available":
-                report.notes.append(("choice-never-available", f"{where}: node '{choice.node}' choice "
-                                                               f"{choice.choice + 1} is never shown"))
+                report.notes.append(
+                    (
+                        "choice-never-available",
+                        f"{where}: node '{choice.node}' choice {choice.choice + 1} is never shown",
+                    )
+                )
             else:
                 twins = ", ".join(str(i + 1) for i in choice.same_as)
-                report.notes.append(("choice-never-matters", f"{where}: node '{choice.node}' choice "
-                                                             f"{choice.choice + 1} always does the same as "
-                                                             f"choice {twins}"))
+                report.notes.append(
+                    (
+                        "choice-never-matters",
+                        f"{where}: node '{choice.node}' choice "
+                        f"{choice.choice + 1} always does the same as "
+                        f"choice {twins}",
+                    )
+                )
     for index, judged in report.red_line_results:
         if judged.passed:
-            report.defects.append(("red-line-passes", f"stage {index + 1}: a path crossing a red line passes "
-                                                      f"with {judged.total}"))
+            report.defects.append(
+                ("red-line-passes", f"stage {index + 1}: a path crossing a red line passes with {judged.total}")
+            )
     if report.without_good is not None and report.without_good.passed:
-        report.defects.append(("too-lenient", f"a player who never picks a good choice (and answers every "
-                                              f"question wrong) still passes with {report.without_good.total}"))
-    for naive in report.naive:
-        if naive.too_easy:
-            report.defects.append((
-                "naive-passes",
-                f"a naive player who always takes the {naive.policy} option passes {naive.passes} of "
-                f"{naive.runs} shuffled runs (best {naive.best_score}): make the wrong options as long and "
-                "as polite as the right one, and the right one no longer than the others"))
+        report.defects.append(
+            (
+                "too-lenient",
+                f"a player who never picks a good choice (and answers every "
+                f"question wrong) still passes with {report.without_good.total}",
+            )
+        )
     all_red = [i for i, found in report.dialogues.items() if found.best is None and found.best_red_line]
     for index in all_red:
-        report.defects.append(("pass-unreachable", f"stage {index + 1}: every path that reaches an ending "
-                                                   "crosses a red line"))
+        report.defects.append(
+            ("pass-unreachable", f"stage {index + 1}: every path that reaches an ending crosses a red line")
+        )
     if report.best is not None and not report.best.passed and not report.errors and not all_red:
-        report.defects.append(("pass-unreachable", f"the best possible total is {report.best.total}, "
-                                                   f"below the pass score {level.pass_score}"))
+        report.defects.append(
+            (
+                "pass-unreachable",
+                f"the best possible total is {report.best.total}, below the pass score {level.pass_score}",
+            )
+        )
+
+
+def add_naive(report: LevelPlaytest, results: list[Any]) -> None:
+    """Judge how naive players (autoplay.naive_results) did: a level they pass is a defect."""
+    report.naive = list(results)
+    for naive in report.naive:
+        if naive.too_easy:
+            report.defects.append(
+                (
+                    "naive-passes",
+                    f"a naive player who always takes the {naive.policy} option passes {naive.passes} of "
+                    f"{naive.runs} shuffled runs (best {naive.best_score}): make the wrong options as long and "
+                    "as polite as the right one, and the right one no longer than the others",
+                )
+            )

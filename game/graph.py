@@ -84,15 +84,19 @@ def mermaid(level: Level) -> str:
 
 def _mermaid_text(text: str) -> str:
     # Mermaid labels are quoted; quotes and a few characters must be written as entities.
-    return (text.replace("&", "＆").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
-            .replace("|", "#124;"))
+    return (
+        text.replace("&", "＆").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;").replace("|", "#124;")
+    )
 
 
 def dot(level: Level) -> str:
-    lines = [f'digraph "{_dot_text(level.id)}" {{', "  rankdir=TB;",
-             '  node [shape=box, style="rounded", fontname="sans-serif"];',
-             '  edge [fontname="sans-serif", fontsize=10];',
-             f'  label="{_dot_text(level.title)}"; labelloc=t;']
+    lines = [
+        f'digraph "{_dot_text(level.id)}" {{',
+        "  rankdir=TB;",
+        '  node [shape=box, style="rounded", fontname="sans-serif"];',
+        '  edge [fontname="sans-serif", fontsize=10];',
+        f'  label="{_dot_text(level.title)}"; labelloc=t;',
+    ]
     for index, stage in _dialogues(level):
         prefix = f"s{index + 1}_"
         ids = {name: f"{prefix}n{i}" for i, name in enumerate([*stage.nodes, *stage.endings])}
@@ -104,8 +108,10 @@ def dot(level: Level) -> str:
             lines.append(f'    {ids[name]} [label="{_dot_text(f"{name} · {speaker}:{_short(node.say)}")}"];')
         for name, ending in stage.endings.items():
             text = f"结局 {name}\\n{ending.title} ({ending.outcome}, {ending.score}分)"
-            lines.append(f'    {ids[name]} [label="{_dot_text(text, keep_newlines=True)}", shape=doubleoctagon, '
-                         'style=filled, fillcolor=honeydew];')
+            lines.append(
+                f'    {ids[name]} [label="{_dot_text(text, keep_newlines=True)}", shape=doubleoctagon, '
+                "style=filled, fillcolor=honeydew];"
+            )
         if stage.start in ids:
             lines.append(f"    {prefix}start -> {ids[stage.start]};")
         for number, (source, target, label, red) in enumerate(_edges(stage)):
@@ -113,7 +119,7 @@ def dot(level: Level) -> str:
             if target_id is None:
                 target_id = f"{prefix}missing{number}"
                 lines.append(f'    {target_id} [label="⚠ 不存在: {_dot_text(target)}", color=crimson];')
-            style = ', color=crimson, fontcolor=crimson, penwidth=2.5' if red else ""
+            style = ", color=crimson, fontcolor=crimson, penwidth=2.5" if red else ""
             lines.append(f'    {ids[source]} -> {target_id} [label="{_dot_text(label)}"{style}];')
         lines.append("  }")
     lines.append("}")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 from . import models
 from .catalog import Catalog
 from .diagnostics import Diagnostic, LoadError
-from .models import BankQuestion, GlossaryTerm, Level, QuestionBank, RuleCard, Script
+from .models import Level, QuestionBank
 from .yamlsource import YamlSource, read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,8 +72,12 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     path: list[Any] = []
     current = data
     for part in loc:
-        if isinstance(current, dict) and isinstance(part, str) and part not in current and (
-                part == current.get("kind") or "[" in part):
+        if (
+            isinstance(current, dict)
+            and isinstance(part, str)
+            and part not in current
+            and (part == current.get("kind") or "[" in part)
+        ):
             continue  # a union tag such as 'dialogue' or 'function-after[...]', not a key
         if isinstance(current, dict) and part in current:
             current = current[part]
@@ -121,7 +124,7 @@ def validate_model(model: type[M], source: YamlSource) -> M:
         for error in exc.errors():
             path = _data_path(source.data, tuple(error["loc"]))
             line, col = source.where(path)
-            code, message = _friendly(error, path)
+            code, message = _friendly(dict(error), path)
             if (line, col, message) in seen:
                 continue
             seen.add((line, col, message))
@@ -134,16 +137,20 @@ def validate_model(model: type[M], source: YamlSource) -> M:
 # --------------------------------------------------------------------------------------------
 
 
-def _register(catalog: Catalog, kind: str, ident: str, path: Path, loc: tuple[Any, ...],
-              diagnostics: list[Diagnostic]) -> bool:
+def _register(
+    catalog: Catalog, kind: str, ident: str, path: Path, loc: tuple[Any, ...], diagnostics: list[Diagnostic]
+) -> bool:
     """Record that `ident` of `kind` is defined here; report a duplicate. True if new."""
     key = (kind, ident)
     if key in catalog.id_files:
         first_path, first_loc = catalog.id_files[key]
         first_line = catalog.sources[first_path].where(first_loc)[0] if first_path in catalog.sources else 1
         line, col = catalog.sources[path].where(loc)
-        diagnostics.append(Diagnostic(str(path), line, col, "CQ006",
-                                      f"duplicate {kind} id '{ident}' (also in {first_path}:{first_line})"))
+        diagnostics.append(
+            Diagnostic(
+                str(path), line, col, "CQ006", f"duplicate {kind} id '{ident}' (also in {first_path}:{first_line})"
+            )
+        )
         return False
     catalog.id_files[key] = (path, loc)
     return True
@@ -166,14 +173,22 @@ def load_content_file(catalog: Catalog, path: Path, diagnostics: list[Diagnostic
     data = source.data
     catalog.sources[path] = source
     kinds: list[tuple[str, type[BaseModel]]] = [
-        ("rules", models.RuleFile), ("terms", models.GlossaryFile),
-        ("scripts", models.ScriptFile), ("bank", models.QuestionBank),
+        ("rules", models.RuleFile),
+        ("terms", models.GlossaryFile),
+        ("scripts", models.ScriptFile),
+        ("bank", models.QuestionBank),
     ]
     model = next((m for key, m in kinds if isinstance(data, dict) and key in data), None)
     if model is None:
-        diagnostics.append(Diagnostic(str(path), 1, 1, "CQ020",
-                                      "unknown content file: the top level needs `rules:`, `terms:`, "
-                                      "`scripts:` or `bank:`"))
+        diagnostics.append(
+            Diagnostic(
+                str(path),
+                1,
+                1,
+                "CQ020",
+                "unknown content file: the top level needs `rules:`, `terms:`, `scripts:` or `bank:`",
+            )
+        )
         return
     try:
         parsed = validate_model(model, source)
@@ -200,8 +215,9 @@ def load_content_file(catalog: Catalog, path: Path, diagnostics: list[Diagnostic
                 catalog.questions[question.id] = question
 
 
-def load_catalog(level_paths: list[Path] | None = None,
-                 content_paths: list[Path] | None = None) -> tuple[Catalog, list[Diagnostic]]:
+def load_catalog(
+    level_paths: list[Path] | None = None, content_paths: list[Path] | None = None
+) -> tuple[Catalog, list[Diagnostic]]:
     """Load every level and content file. Returns what loaded and the problems found on the way
     (syntax, schema and duplicate ids; cross-file checks live in `validate`)."""
     catalog = Catalog()

@@ -28,13 +28,36 @@ Tier = Literal["新手", "中级", "主管"]
 SKILLS: tuple[str, ...] = ("法律合规", "沟通技巧", "谈判", "情绪管理", "客户服务", "风险评估", "团队管理", "质检")
 
 PERSONAS: tuple[str, ...] = (
-    "拖延型", "抵触型", "协商型", "困难型", "否认型", "情绪型", "失联型", "投诉型", "专业型", "脆弱型",
-    "第三方", "催收员", "委外机构",
+    "拖延型",
+    "抵触型",
+    "协商型",
+    "困难型",
+    "否认型",
+    "情绪型",
+    "失联型",
+    "投诉型",
+    "专业型",
+    "脆弱型",
+    "第三方",
+    "催收员",
+    "委外机构",
 )
 
 OUTCOMES: tuple[str, ...] = (
-    "承诺还款", "部分还款", "约定回电", "分期协商", "信息核实", "转法务", "转主管", "危机干预",
-    "拒绝还款", "客户投诉", "挂断", "泄露信息", "违规", "其他",
+    "承诺还款",
+    "部分还款",
+    "约定回电",
+    "分期协商",
+    "信息核实",
+    "转法务",
+    "转主管",
+    "危机干预",
+    "拒绝还款",
+    "客户投诉",
+    "挂断",
+    "泄露信息",
+    "违规",
+    "其他",
 )
 
 # Default meters of a dialogue stage: name -> starting value. All meters run 0..100.
@@ -214,9 +237,7 @@ class Question(Strict):
     type: Literal["single", "multiple", "truefalse"] = "single"
     prompt: Text
     options: list[Text] = Field(default_factory=list, description="Answer options, lettered A, B, C…")
-    answer: Union[bool, str, list[str]] = Field(
-        description="single: 'B'; multiple: [A, C]; truefalse: true or false."
-    )
+    answer: bool | str | list[str] = Field(description="single: 'B'; multiple: [A, C]; truefalse: true or false.")
     explanation: Text
     ref: RuleRef = Field(description="Rule card or glossary term the answer rests on.")
     tags: list[str] = Field(default_factory=list)
@@ -354,7 +375,7 @@ class AuditStage(Strict):
         return self
 
 
-Stage = Annotated[Union[DialogueStage, QuizStage, AuditStage], Field(discriminator="kind")]
+Stage = Annotated[DialogueStage | QuizStage | AuditStage, Field(discriminator="kind")]
 
 
 # --------------------------------------------------------------------------------------------
@@ -448,7 +469,8 @@ class RuleCard(Strict):
     non_compliant: Text = Field(description="An example of non-compliant practice.")
     red_line: bool = Field(default=False, description="Breaking it fails a level outright.")
     source: Text = Field(
-        description="Shown to trainees: the official text or reputable source, e.g. 《中华人民共和国民法典》第1038条（全国人民代表大会，2020）."
+        description="Shown to trainees: the official text or a reputable source, "
+        "e.g. 《中华人民共和国民法典》第1038条（全国人民代表大会，2020）."
     )
     verification: Literal["V-P", "V-S"] = Field(
         description="For trainers, never shown: V-P checked against the law's text; V-S against secondary sources."
@@ -502,7 +524,7 @@ class ScriptFile(Strict):
 
 
 class BankQuestion(Question):
-    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]  # type: ignore[assignment]
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
 class QuestionBank(Strict):

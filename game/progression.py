@@ -73,12 +73,12 @@ def level_state(levels: Mapping[str, Level], bests: Mapping[str, BestResult], le
             reason = f"需先通过「{missing[0]}」等 {len(missing)} 关"
         elif missing:
             reason = "需先通过：" + "、".join(f"「{title}」" for title in missing)
-    return LevelState(level, reason is None, passed, best.stars if best else 0,
-                      best.score if best else None, reason)
+    return LevelState(level, reason is None, passed, best.stars if best else 0, best.score if best else None, reason)
 
 
-def map_states(levels: Mapping[str, Level], bests: Mapping[str, BestResult],
-               order: Iterable[Level]) -> list[LevelState]:
+def map_states(
+    levels: Mapping[str, Level], bests: Mapping[str, BestResult], order: Iterable[Level]
+) -> list[LevelState]:
     return [level_state(levels, bests, level) for level in order]
 
 

@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .catalog import Catalog
 from .models import Question, QuizStage
 
 FULL_POINTS_WITHIN = 0.5  # seconds
@@ -64,8 +65,13 @@ class DrawError(ValueError):
     pass
 
 
-def plan(stage: QuizStage, bank_questions: dict[str, Question], rng: random.Random,
-         bank_of: dict[str, str] | None = None, tier_of: dict[str, str] | None = None) -> list[PlannedQuestion]:
+def plan(
+    stage: QuizStage,
+    bank_questions: dict[str, Question],
+    rng: random.Random,
+    bank_of: dict[str, str] | None = None,
+    tier_of: dict[str, str] | None = None,
+) -> list[PlannedQuestion]:
     """The questions of one quiz run: inline questions, then those drawn from the banks.
 
     `bank_questions` maps question id -> question; `bank_of` and `tier_of` map question id to its
@@ -76,7 +82,8 @@ def plan(stage: QuizStage, bank_questions: dict[str, Question], rng: random.Rand
     taken = {key for key, _ in chosen}
     for draw in stage.draw:
         pool = [
-            qid for qid, q in bank_questions.items()
+            qid
+            for qid, q in bank_questions.items()
             if qid not in taken
             and (draw.bank is None or bank_of.get(qid) == draw.bank)
             and (draw.tier is None or tier_of.get(qid) == draw.tier)
@@ -89,8 +96,10 @@ def plan(stage: QuizStage, bank_questions: dict[str, Question], rng: random.Rand
             taken.add(qid)
     if stage.shuffle:
         rng.shuffle(chosen)
-    return [PlannedQuestion(key, q, q.time_limit or stage.time_limit,
-                            q.points if q.points is not None else stage.points) for key, q in chosen]
+    return [
+        PlannedQuestion(key, q, q.time_limit or stage.time_limit, q.points if q.points is not None else stage.points)
+        for key, q in chosen
+    ]
 
 
 def speed_points(points: int, elapsed: float, time_limit: float) -> int:
@@ -109,8 +118,9 @@ def is_correct(question: Question, selection: frozenset[str]) -> bool:
     return bool(selection) and selection == question.correct_set()
 
 
-def score_answer(stage: QuizStage, planned: PlannedQuestion, selection: frozenset[str] | None,
-                 elapsed: float, streak_before: int) -> Answer:
+def score_answer(
+    stage: QuizStage, planned: PlannedQuestion, selection: frozenset[str] | None, elapsed: float, streak_before: int
+) -> Answer:
     """Score one answer. `selection` None (or an answer after the limit) is a timeout."""
     elapsed = max(0.0, elapsed)
     timed_out = selection is None or elapsed > planned.time_limit
@@ -139,9 +149,18 @@ def result(stage: QuizStage, planned: list[PlannedQuestion], answers: list[Answe
     knowledge = round(100 * correct / n) if n else 0
     efficiency = round(100 * points / best) if best else knowledge
     score = round(KNOWLEDGE_WEIGHT * knowledge + (1 - KNOWLEDGE_WEIGHT) * efficiency)
-    return QuizResult(answers, correct, n, points, best, knowledge, efficiency, score,
-                      max((a.streak for a in answers), default=0),
-                      [a.key for a in answers if not a.correct])
+    return QuizResult(
+        answers,
+        correct,
+        n,
+        points,
+        best,
+        knowledge,
+        efficiency,
+        score,
+        max((a.streak for a in answers), default=0),
+        [a.key for a in answers if not a.correct],
+    )
 
 
 class QuizRunner:
@@ -224,11 +243,50 @@ class QuizRunner:
         return result(self.stage, self.planned, self.answers)
 
 
-def rescore(stage: QuizStage, planned: list[PlannedQuestion],
-            recorded: list[tuple[frozenset[str] | None, float]]) -> QuizResult:
+def rescore(
+    stage: QuizStage, planned: list[PlannedQuestion], recorded: list[tuple[frozenset[str] | None, float]]
+) -> QuizResult:
     """Score recorded (selection, elapsed) pairs again, e.g. to verify a stored run."""
     answers: list[Answer] = []
     for planned_q, (selection, elapsed) in zip(planned, recorded):
         streak = answers[-1].streak if answers else 0
         answers.append(score_answer(stage, planned_q, selection, elapsed, streak))
     return result(stage, planned, answers)
+
+
+# --------------------------------------------------------------------------------------------
+# Quizzes of a catalog: questions drawn from its banks, or rebuilt from a record
+# --------------------------------------------------------------------------------------------
+
+
+def bank_index(catalog: Catalog) -> tuple[dict[str, Question], dict[str, str], dict[str, str]]:
+    questions: dict[str, Question] = dict(catalog.questions)
+    bank_of: dict[str, str] = {}
+    tier_of: dict[str, str] = {}
+    for bank in catalog.banks.values():
+        for q in bank.questions:
+            bank_of[q.id] = bank.bank
+            tier_of[q.id] = bank.tier
+    return questions, bank_of, tier_of
+
+
+def plan_quiz(stage: QuizStage, catalog: Catalog, rng: random.Random) -> list[PlannedQuestion]:
+    questions, bank_of, tier_of = bank_index(catalog)
+    return plan(stage, questions, rng, bank_of, tier_of)
+
+
+def planned_from_keys(stage: QuizStage, catalog: Catalog, keys: list[str]) -> list[PlannedQuestion]:
+    """Rebuild a quiz's questions from recorded keys. Raises KeyError for an unknown key."""
+    inline = {q.id or f"inline-{i}": q for i, q in enumerate(stage.questions)}
+    planned = []
+    for key in keys:
+        question = inline.get(key) or catalog.questions[key]
+        planned.append(
+            PlannedQuestion(
+                key,
+                question,
+                question.time_limit or stage.time_limit,
+                question.points if question.points is not None else stage.points,
+            )
+        )
+    return planned

@@ -85,8 +85,12 @@ class Report:
             row = asdict(team)
             row["time_spent"] = round(team.time_spent, 1)
             teams.append(row)
-        return {"generated": self.generated, "filters": {"team": self.team, "since": self.since},
-                "trainees": trainees, "teams": teams}
+        return {
+            "generated": self.generated,
+            "filters": {"team": self.team, "since": self.since},
+            "trainees": trainees,
+            "teams": teams,
+        }
 
 
 def parse_since(text: str) -> date:
@@ -128,8 +132,7 @@ def _skills(best_scores: Mapping[str, int], levels: Mapping[str, Level]) -> dict
     return {skill: _mean(scores) for skill, scores in collected.items()}
 
 
-def _trainee(player_id: str, name: str, team: str, runs: list[RunRecord],
-             levels: Mapping[str, Level]) -> TraineeReport:
+def _trainee(player_id: str, name: str, team: str, runs: list[RunRecord], levels: Mapping[str, Level]) -> TraineeReport:
     best: dict[str, int] = {}
     passed: set[str] = set()
     violations: Counter[str] = Counter()
@@ -145,15 +148,19 @@ def _trainee(player_id: str, name: str, team: str, runs: list[RunRecord],
     skills = _skills(best, levels)
     order = {lv: i for i, lv in enumerate(levels)}
     return TraineeReport(
-        player_id=player_id, player=name, team=team,
+        player_id=player_id,
+        player=name,
+        team=team,
         levels_passed=sorted(passed, key=lambda lv: (order.get(lv, len(order)), lv)),
         best_scores=dict(sorted(best.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))),
         practice_runs=sum(r.mode == "practice" for r in runs),
         assessment_runs=sum(r.mode == "assessment" for r in runs),
         time_spent=sum(max(0.0, r.duration) for r in runs),
         violations=dict(violations.most_common()),
-        dimensions=dimensions, skills=skills,
-        weakest_dimensions=_weakest(dimensions), weakest_skills=_weakest(skills),
+        dimensions=dimensions,
+        skills=skills,
+        weakest_dimensions=_weakest(dimensions),
+        weakest_skills=_weakest(skills),
         last_played=max((r.finished for r in runs), default=None),
     )
 
@@ -173,17 +180,29 @@ def _team(team: str, members: list[TraineeReport]) -> TeamReport:
     dimensions = {d: _mean(v) for d, v in dims.items()}
     skill_scores = {s: _mean(v) for s, v in skills.items()}
     return TeamReport(
-        team=team, members=len(members), active_members=sum(1 for m in members if m.attempts),
+        team=team,
+        members=len(members),
+        active_members=sum(1 for m in members if m.attempts),
         levels_passed=sum(len(m.levels_passed) for m in members),
         average_best=_mean(all_best) if all_best else None,
-        attempts=sum(m.attempts for m in members), time_spent=sum(m.time_spent for m in members),
-        violations=dict(violations.most_common()), dimensions=dimensions, skills=skill_scores,
-        weakest_dimensions=_weakest(dimensions), weakest_skills=_weakest(skill_scores),
+        attempts=sum(m.attempts for m in members),
+        time_spent=sum(m.time_spent for m in members),
+        violations=dict(violations.most_common()),
+        dimensions=dimensions,
+        skills=skill_scores,
+        weakest_dimensions=_weakest(dimensions),
+        weakest_skills=_weakest(skill_scores),
     )
 
 
-def build_report(runs: Iterable[RunRecord], levels: Mapping[str, Level], players: Iterable[Player] = (),
-                 team: str | None = None, since: date | None = None, now: str | None = None) -> Report:
+def build_report(
+    runs: Iterable[RunRecord],
+    levels: Mapping[str, Level],
+    players: Iterable[Player] = (),
+    team: str | None = None,
+    since: date | None = None,
+    now: str | None = None,
+) -> Report:
     """The report over `runs` (autoplay left out), filtered by team and by finish date >= since.
     `players` adds trainees who have no runs in the period, so a lead sees who has not played."""
     by_player: dict[str, list[RunRecord]] = {}
@@ -206,18 +225,41 @@ def build_report(runs: Iterable[RunRecord], levels: Mapping[str, Level], players
     teams: dict[str, list[TraineeReport]] = {}
     for trainee in trainees:
         teams.setdefault(trainee.team, []).append(trainee)
-    team_reports = sorted((_team(name, members) for name, members in teams.items()),
-                          key=lambda t: (-(t.average_best or 0), t.team))
-    return Report(now or datetime.now().astimezone().isoformat(timespec="seconds"), team,
-                  since.isoformat() if since else None, trainees, team_reports)
+    team_reports = sorted(
+        (_team(name, members) for name, members in teams.items()), key=lambda t: (-(t.average_best or 0), t.team)
+    )
+    return Report(
+        now or datetime.now().astimezone().isoformat(timespec="seconds"),
+        team,
+        since.isoformat() if since else None,
+        trainees,
+        team_reports,
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # CSV (opened by team leads in Excel)
 # --------------------------------------------------------------------------------------------
 
-CSV_HEADER = ["类型", "团队", "学员", "人数", "通过关卡数", "通过关卡", "各关最高分", "平均最高分", "练习次数",
-              "考核次数", "总次数", "用时(分钟)", "红线违规", "各维度平均", "最弱维度", "最弱技能", "最近一次"]
+CSV_HEADER = [
+    "类型",
+    "团队",
+    "学员",
+    "人数",
+    "通过关卡数",
+    "通过关卡",
+    "各关最高分",
+    "平均最高分",
+    "练习次数",
+    "考核次数",
+    "总次数",
+    "用时(分钟)",
+    "红线违规",
+    "各维度平均",
+    "最弱维度",
+    "最弱技能",
+    "最近一次",
+]
 
 
 def _pairs(mapping: Mapping[str, int], sep: str = ":") -> str:
@@ -230,15 +272,47 @@ def report_csv(report: Report) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for t in report.trainees:
-        writer.writerow(["学员", t.team, t.player, 1, len(t.levels_passed), "、".join(t.levels_passed),
-                         _pairs(t.best_scores), "" if t.average_best is None else t.average_best,
-                         t.practice_runs, t.assessment_runs, t.attempts, round(t.time_spent / 60, 1),
-                         _pairs(t.violations, "×"), _pairs(t.dimensions), "、".join(t.weakest_dimensions),
-                         "、".join(t.weakest_skills), t.last_played or ""])
+        writer.writerow(
+            [
+                "学员",
+                t.team,
+                t.player,
+                1,
+                len(t.levels_passed),
+                "、".join(t.levels_passed),
+                _pairs(t.best_scores),
+                "" if t.average_best is None else t.average_best,
+                t.practice_runs,
+                t.assessment_runs,
+                t.attempts,
+                round(t.time_spent / 60, 1),
+                _pairs(t.violations, "×"),
+                _pairs(t.dimensions),
+                "、".join(t.weakest_dimensions),
+                "、".join(t.weakest_skills),
+                t.last_played or "",
+            ]
+        )
     for team in report.teams:
-        writer.writerow(["团队", team.team, "", team.members, team.levels_passed, "", "",
-                         "" if team.average_best is None else team.average_best, "", "", team.attempts,
-                         round(team.time_spent / 60, 1), _pairs(team.violations, "×"),
-                         _pairs(team.dimensions), "、".join(team.weakest_dimensions),
-                         "、".join(team.weakest_skills), ""])
+        writer.writerow(
+            [
+                "团队",
+                team.team,
+                "",
+                team.members,
+                team.levels_passed,
+                "",
+                "",
+                "" if team.average_best is None else team.average_best,
+                "",
+                "",
+                team.attempts,
+                round(team.time_spent / 60, 1),
+                _pairs(team.violations, "×"),
+                _pairs(team.dimensions),
+                "、".join(team.weakest_dimensions),
+                "、".join(team.weakest_skills),
+                "",
+            ]
+        )
     return out.getvalue()

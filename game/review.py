@@ -14,7 +14,6 @@ from .session import LevelSession, planned_from_keys
 STAGE_KIND_NAMES = {"dialogue": "对话", "quiz": "快问快答", "audit": "质检"}
 
 
-
 @dataclass(frozen=True)
 class ReviewItem:
     """One reviewed decision: a dialogue choice, a quiz answer or an audited line."""
@@ -65,8 +64,15 @@ def _answer_text(question: Any, selection: frozenset[str], order: list[str] | No
     return "、".join(parts)
 
 
-def _review_quiz(review: Review, name: str, stage: QuizStage, catalog: Catalog,
-                 entry: dict[str, Any], result: quiz.QuizResult | None, session: LevelSession) -> None:
+def _review_quiz(
+    review: Review,
+    name: str,
+    stage: QuizStage,
+    catalog: Catalog,
+    entry: dict[str, Any],
+    result: quiz.QuizResult | None,
+    session: LevelSession,
+) -> None:
     planned = planned_from_keys(stage, catalog, list(entry["questions"]))
     if result is not None:
         answers = result.answers
@@ -94,8 +100,9 @@ def _review_audit(review: Review, name: str, stage: AuditStage, result: audit.Au
         if verdict.kind == "hit":
             review.items.append(ReviewItem(name, True, title, f"命中。{verdict.explanation or ''}", verdict.expected))
         elif verdict.kind == "wrong-rule":
-            review.items.append(ReviewItem(name, None, title, f"找到了违规，但规则选错。{verdict.explanation or ''}",
-                                           verdict.expected))
+            review.items.append(
+                ReviewItem(name, None, title, f"找到了违规，但规则选错。{verdict.explanation or ''}", verdict.expected)
+            )
             review.study(verdict.expected)
         elif verdict.kind == "miss":
             review.items.append(ReviewItem(name, False, title, f"漏报。{verdict.explanation or ''}", verdict.expected))
@@ -116,8 +123,9 @@ def build_review(session: LevelSession, catalog: Catalog) -> Review:
         if isinstance(stage, DialogueStage):
             _review_dialogue(review, name, stage, [int(i) for i in entry.get("choices", [])])
         elif isinstance(stage, QuizStage):
-            _review_quiz(review, name, stage, catalog, entry,
-                         result if isinstance(result, quiz.QuizResult) else None, session)
+            _review_quiz(
+                review, name, stage, catalog, entry, result if isinstance(result, quiz.QuizResult) else None, session
+            )
         elif isinstance(stage, AuditStage) and isinstance(result, audit.AuditResult):
             _review_audit(review, name, stage, result)
     # Red lines first: they matter most.

@@ -16,8 +16,9 @@ from .session import LevelSession, RecordError, rescore
 from .storage import Player, RunRecord, SaveStore
 
 
-def run_from_session(session: LevelSession, player: Player, started: datetime, finished: datetime,
-                     autoplay: bool = False) -> RunRecord:
+def run_from_session(
+    session: LevelSession, player: Player, started: datetime, finished: datetime, autoplay: bool = False
+) -> RunRecord:
     """The record of a finished session: its result, its inputs, and the questions answered wrongly."""
     result = session.result()
     wrong = [key for r in session.results if isinstance(r, QuizResult) for key in r.wrong_keys]
@@ -74,8 +75,7 @@ class Verification:
         return not self.mismatches
 
 
-def _rescored(level: Level, catalog: Catalog, inputs: Any,
-              seed: Any = None) -> tuple[LevelResult | None, str | None]:
+def _rescored(level: Level, catalog: Catalog, inputs: Any, seed: Any = None) -> tuple[LevelResult | None, str | None]:
     try:
         return rescore(level, catalog, inputs, seed if isinstance(seed, int) else None), None
     except RecordError as exc:
@@ -94,8 +94,9 @@ def verify_store(store: SaveStore, catalog: Catalog) -> Verification:
         report.checked_runs += 1
         names[run.player_id] = run.player
         if not run.autoplay:
-            b = history_bests.setdefault((run.player_id, run.level_id),
-                                         {"score": 0, "stars": 0, "passed": False, "attempts": 0})
+            b = history_bests.setdefault(
+                (run.player_id, run.level_id), {"score": 0, "stars": 0, "passed": False, "attempts": 0}
+            )
             b["score"] = max(b["score"], run.total)
             b["stars"] = max(b["stars"], run.stars)
             b["passed"] = b["passed"] or run.passed
@@ -110,18 +111,28 @@ def verify_store(store: SaveStore, catalog: Catalog) -> Verification:
             continue
         result, problem = _rescored(level, catalog, run.inputs, run.seed)
         if result is None:
-            report.mismatches.append(Mismatch("history", run.player, run.level_id, run.total, None,
-                                              problem or "", run.run_id))
+            report.mismatches.append(
+                Mismatch("history", run.player, run.level_id, run.total, None, problem or "", run.run_id)
+            )
         elif (result.total, result.passed, result.stars) != (run.total, run.passed, run.stars):
-            report.mismatches.append(Mismatch(
-                "history", run.player, run.level_id, run.total, result.total,
-                f"记录的分数 {run.total} 与按输入重算的 {result.total} 不符", run.run_id))
+            report.mismatches.append(
+                Mismatch(
+                    "history",
+                    run.player,
+                    run.level_id,
+                    run.total,
+                    result.total,
+                    f"记录的分数 {run.total} 与按输入重算的 {result.total} 不符",
+                    run.run_id,
+                )
+            )
     for level_id, count in sorted(missing_levels.items()):
         report.unverifiable.append(f"关卡 {level_id} 未加载,其 {count} 条运行记录无法重算")
     if store.unreadable_run_lines:
         lines = ", ".join(str(n) for n in store.unreadable_run_lines[:10])
-        report.mismatches.append(Mismatch("history", "", "", None, None,
-                                          f"运行记录第 {lines} 行无法读取(被改动或损坏)"))
+        report.mismatches.append(
+            Mismatch("history", "", "", None, None, f"运行记录第 {lines} 行无法读取(被改动或损坏)")
+        )
 
     # Stored bests against the history.
     for player_id, bests in store.all_bests().items():
@@ -129,17 +140,37 @@ def verify_store(store: SaveStore, catalog: Catalog) -> Verification:
             expected = history_bests.pop((player_id, level_id), None)
             name = names.get(player_id) or player_id
             if expected is None:
-                report.mismatches.append(Mismatch("bests", name, level_id, best.score, None,
-                                                  "最佳成绩在运行记录中找不到对应的运行"))
+                report.mismatches.append(
+                    Mismatch("bests", name, level_id, best.score, None, "最佳成绩在运行记录中找不到对应的运行")
+                )
             elif (best.score, best.stars, best.passed, best.attempts) != (
-                    expected["score"], expected["stars"], expected["passed"], expected["attempts"]):
-                report.mismatches.append(Mismatch(
-                    "bests", name, level_id, best.score, expected["score"],
-                    f"最佳成绩(分数 {best.score},{best.attempts} 次)与运行记录"
-                    f"(分数 {expected['score']},{expected['attempts']} 次)不符"))
+                expected["score"],
+                expected["stars"],
+                expected["passed"],
+                expected["attempts"],
+            ):
+                report.mismatches.append(
+                    Mismatch(
+                        "bests",
+                        name,
+                        level_id,
+                        best.score,
+                        expected["score"],
+                        f"最佳成绩(分数 {best.score},{best.attempts} 次)与运行记录"
+                        f"(分数 {expected['score']},{expected['attempts']} 次)不符",
+                    )
+                )
     for (player_id, level_id), expected in history_bests.items():
-        report.mismatches.append(Mismatch("bests", names.get(player_id) or player_id, level_id, None,
-                                          expected["score"], "运行记录中有成绩,但最佳成绩里没有"))
+        report.mismatches.append(
+            Mismatch(
+                "bests",
+                names.get(player_id) or player_id,
+                level_id,
+                None,
+                expected["score"],
+                "运行记录中有成绩,但最佳成绩里没有",
+            )
+        )
 
     # Leaderboard entries: re-score their stored inputs; for local players, compare with history.
     local_players = {p.id for p in store.players()}
@@ -155,19 +186,39 @@ def verify_store(store: SaveStore, catalog: Catalog) -> Verification:
                 if level is not None:
                     result, problem = _rescored(level, catalog, slot.get("inputs"), slot.get("seed"))
                     if result is None:
-                        report.mismatches.append(Mismatch("leaderboard", who, level_id, slot["score"], None,
-                                                          problem or "", slot.get("run_id")))
+                        report.mismatches.append(
+                            Mismatch(
+                                "leaderboard", who, level_id, slot["score"], None, problem or "", slot.get("run_id")
+                            )
+                        )
                     elif result.total != slot["score"]:
-                        report.mismatches.append(Mismatch(
-                            "leaderboard", who, level_id, slot["score"], result.total,
-                            f"排行榜上的分数 {slot['score']} 与按输入重算的 {result.total} 不符",
-                            slot.get("run_id")))
+                        report.mismatches.append(
+                            Mismatch(
+                                "leaderboard",
+                                who,
+                                level_id,
+                                slot["score"],
+                                result.total,
+                                f"排行榜上的分数 {slot['score']} 与按输入重算的 {result.total} 不符",
+                                slot.get("run_id"),
+                            )
+                        )
                 if player_id in local_players:
                     expected = board_from_history.get((player_id, level_id, autoplay))
-                    if expected is None or (expected["score"], expected["attempts"]) != (slot["score"], slot["attempts"]):
+                    if expected is None or (expected["score"], expected["attempts"]) != (
+                        slot["score"],
+                        slot["attempts"],
+                    ):
                         got = f"分数 {expected['score']},{expected['attempts']} 次" if expected else "没有考核记录"
-                        report.mismatches.append(Mismatch(
-                            "leaderboard", who, level_id, slot["score"], expected["score"] if expected else None,
-                            f"排行榜(分数 {slot['score']},{slot['attempts']} 次)与本机运行记录({got})不符",
-                            slot.get("run_id")))
+                        report.mismatches.append(
+                            Mismatch(
+                                "leaderboard",
+                                who,
+                                level_id,
+                                slot["score"],
+                                expected["score"] if expected else None,
+                                f"排行榜(分数 {slot['score']},{slot['attempts']} 次)与本机运行记录({got})不符",
+                                slot.get("run_id"),
+                            )
+                        )
     return report

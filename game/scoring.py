@@ -76,7 +76,8 @@ def combine(level: Level, results: list[StageResult]) -> LevelResult:
             collected.setdefault(name, []).append((weight, value))
     dimensions = {
         name: round(sum(w * v for w, v in collected[name]) / sum(w for w, _ in collected[name]))
-        for name in DIMENSIONS if name in collected
+        for name in DIMENSIONS
+        if name in collected
     }
     violations = [v for r in results if isinstance(r, DialogueResult) for v in r.violations]
     red_line = bool(violations)
@@ -85,5 +86,14 @@ def combine(level: Level, results: list[StageResult]) -> LevelResult:
         total = 0
     missed = missed_minimums(level, scores)
     passed = not red_line and not missed and total >= level.pass_score
-    return LevelResult(level.id, total, passed, stars_for(level, total, passed, dimensions.get("合规")),
-                       dimensions, scores, violations, red_line, missed)
+    return LevelResult(
+        level.id,
+        total,
+        passed,
+        stars_for(level, total, passed, dimensions.get("合规")),
+        dimensions,
+        scores,
+        violations,
+        red_line,
+        missed,
+    )

@@ -15,39 +15,13 @@ from typing import Any
 
 from . import audit, dialogue, quiz, shuffle
 from .catalog import Catalog
-from .models import AuditStage, Choice, DialogueStage, Level, Question, QuizStage
-from .quiz import Clock, PlannedQuestion
+from .models import AuditStage, Choice, DialogueStage, Level, QuizStage
+from .quiz import Clock, PlannedQuestion, bank_index, plan_quiz, planned_from_keys
 from .scoring import LevelResult, StageResult, combine
 
 MODES = ("practice", "assessment")
 MODE_NAMES = {"practice": "练习", "assessment": "考核"}
-
-
-def bank_index(catalog: Catalog) -> tuple[dict[str, Question], dict[str, str], dict[str, str]]:
-    questions: dict[str, Question] = dict(catalog.questions)
-    bank_of: dict[str, str] = {}
-    tier_of: dict[str, str] = {}
-    for bank in catalog.banks.values():
-        for q in bank.questions:
-            bank_of[q.id] = bank.bank
-            tier_of[q.id] = bank.tier
-    return questions, bank_of, tier_of
-
-
-def plan_quiz(stage: QuizStage, catalog: Catalog, rng: random.Random) -> list[PlannedQuestion]:
-    questions, bank_of, tier_of = bank_index(catalog)
-    return quiz.plan(stage, questions, rng, bank_of, tier_of)
-
-
-def planned_from_keys(stage: QuizStage, catalog: Catalog, keys: list[str]) -> list[PlannedQuestion]:
-    """Rebuild a quiz's questions from recorded keys. Raises KeyError for an unknown key."""
-    inline = {q.id or f"inline-{i}": q for i, q in enumerate(stage.questions)}
-    planned = []
-    for key in keys:
-        question = inline.get(key) or catalog.questions[key]
-        planned.append(PlannedQuestion(key, question, question.time_limit or stage.time_limit,
-                                       question.points if question.points is not None else stage.points))
-    return planned
+__all__ = ["LevelSession", "RecordError", "bank_index", "plan_quiz", "planned_from_keys", "rescore"]
 
 
 @dataclass
@@ -70,8 +44,15 @@ class LevelSession:
         self._enter_stage()
 
     @classmethod
-    def resume(cls, level: Level, catalog: Catalog, mode: str, seed: int, record: list[dict[str, Any]],
-               clock: Clock = lambda: 0.0) -> LevelSession:
+    def resume(
+        cls,
+        level: Level,
+        catalog: Catalog,
+        mode: str,
+        seed: int,
+        record: list[dict[str, Any]],
+        clock: Clock = lambda: 0.0,
+    ) -> LevelSession:
         """Rebuild a session from a partial `record` (a level saved mid-play), ready to go on
         where it stopped. Raises RecordError if the record does not fit the level."""
         session = cls(level, catalog, mode=mode, clock=clock, seed=seed)
@@ -93,11 +74,13 @@ class LevelSession:
                     for answer in entry["answers"]:
                         streak = session.quiz_runner.streak
                         selection = None if answer["selection"] is None else frozenset(answer["selection"])
-                        scored = quiz.score_answer(stage, planned[session.quiz_runner.index], selection,
-                                                   float(answer["elapsed"]), streak)
+                        scored = quiz.score_answer(
+                            stage, planned[session.quiz_runner.index], selection, float(answer["elapsed"]), streak
+                        )
                         session.quiz_runner.answers.append(scored)
                         session.record[-1]["answers"].append(
-                            {"selection": answer["selection"], "elapsed": float(answer["elapsed"])})
+                            {"selection": answer["selection"], "elapsed": float(answer["elapsed"])}
+                        )
                     if session.quiz_runner.finished:
                         session.finish_quiz()
                     else:
@@ -123,7 +106,8 @@ class LevelSession:
     @property
     def crossed_red_line(self) -> bool:
         return any(isinstance(r, dialogue.DialogueResult) and r.violations for r in self.results) or bool(
-            self.dialogue_state and self.dialogue_state.crossed_red_line)
+            self.dialogue_state and self.dialogue_state.crossed_red_line
+        )
 
     def _enter_stage(self) -> None:
         self.dialogue_state = None
@@ -135,14 +119,19 @@ class LevelSession:
         elif isinstance(stage, QuizStage):
             planned = plan_quiz(stage, self.catalog, self._rng)
             self.quiz_runner = quiz.QuizRunner(stage, planned, self.clock)
-            self.record.append({"kind": "quiz", "questions": [p.key for p in planned],
-                                "orders": self._option_orders(planned), "answers": []})
+            self.record.append(
+                {
+                    "kind": "quiz",
+                    "questions": [p.key for p in planned],
+                    "orders": self._option_orders(planned),
+                    "answers": [],
+                }
+            )
         elif isinstance(stage, AuditStage):
             self.record.append({"kind": "audit", "flags": {}})
 
     def _option_orders(self, planned: list[PlannedQuestion]) -> list[list[str]]:
-        return [list(shuffle.option_order(self.seed, self.stage_index, i, p.question))
-                for i, p in enumerate(planned)]
+        return [list(shuffle.option_order(self.seed, self.stage_index, i, p.question)) for i, p in enumerate(planned)]
 
     def _finish_stage(self, result: StageResult) -> None:
         self.results.append(result)
@@ -199,8 +188,11 @@ class LevelSession:
             raise ValueError("the current stage is not a quiz")
         answer = self.quiz_runner.answer(selection)
         self.record[-1]["answers"].append(
-            {"selection": None if answer.timed_out and not answer.selection else sorted(answer.selection),
-             "elapsed": round(answer.elapsed, 3)})
+            {
+                "selection": None if answer.timed_out and not answer.selection else sorted(answer.selection),
+                "elapsed": round(answer.elapsed, 3),
+            }
+        )
         return answer
 
     def finish_quiz(self) -> quiz.QuizResult:
@@ -232,8 +224,7 @@ class RecordError(ValueError):
     """A stored run that cannot be replayed against the level (edited or from another version)."""
 
 
-def _check_dialogue_orders(stage: DialogueStage, entry: dict[str, Any], seed: int | None,
-                           stage_index: int) -> None:
+def _check_dialogue_orders(stage: DialogueStage, entry: dict[str, Any], seed: int | None, stage_index: int) -> None:
     """The recorded orders are the ones this seed shows, and every choice was among them.
     Runs recorded before options were shuffled have no orders and are taken as they are."""
     orders = entry.get("orders")
@@ -245,23 +236,29 @@ def _check_dialogue_orders(stage: DialogueStage, entry: dict[str, Any], seed: in
     state = dialogue.start(stage)
     for step, (index, shown) in enumerate(zip(choices, orders)):
         available = dialogue.available_choices(stage, state)
-        expected = ([i for i, _ in shuffle.choice_order(seed, stage_index, step, available)]
-                    if seed is not None else None)
-        if index not in shown or sorted(shown) != sorted(i for i, _ in available) or (
-                expected is not None and list(shown) != expected):
+        expected = (
+            [i for i, _ in shuffle.choice_order(seed, stage_index, step, available)] if seed is not None else None
+        )
+        if (
+            index not in shown
+            or sorted(shown) != sorted(i for i, _ in available)
+            or (expected is not None and list(shown) != expected)
+        ):
             raise RecordError(f"step {step + 1}: the recorded choice order is not the one the game showed")
         state, _ = dialogue.choose(stage, state, index)
 
 
-def _check_option_orders(planned: list[PlannedQuestion], entry: dict[str, Any], seed: int | None,
-                         stage_index: int) -> None:
+def _check_option_orders(
+    planned: list[PlannedQuestion], entry: dict[str, Any], seed: int | None, stage_index: int
+) -> None:
     orders = entry.get("orders")
     if orders is None:
         return
     for i, (p, shown) in enumerate(zip(planned, orders, strict=True)):
         keys = sorted(k for k, _ in p.question.choice_labels())
         if sorted(shown) != keys or (
-                seed is not None and tuple(shown) != shuffle.option_order(seed, stage_index, i, p.question)):
+            seed is not None and tuple(shown) != shuffle.option_order(seed, stage_index, i, p.question)
+        ):
             raise RecordError(f"question {i + 1}: the recorded option order is not the one the game showed")
 
 
@@ -269,8 +266,10 @@ def rescore(level: Level, catalog: Catalog, record: list[dict[str, Any]], seed: 
     """Score a recorded run again from its inputs alone; with the run's `seed`, also check that
     the recorded option orders are the ones the game showed."""
     if not isinstance(record, list) or len(record) != len(level.stages):
-        raise RecordError(f"the record has {len(record) if isinstance(record, list) else '?'} stages; "
-                          f"level {level.id} has {len(level.stages)}")
+        raise RecordError(
+            f"the record has {len(record) if isinstance(record, list) else '?'} stages; "
+            f"level {level.id} has {len(level.stages)}"
+        )
     results: list[StageResult] = []
     try:
         for stage_index, (stage, entry) in enumerate(zip(level.stages, record)):
@@ -283,8 +282,10 @@ def rescore(level: Level, catalog: Catalog, record: list[dict[str, Any]], seed: 
             elif isinstance(stage, QuizStage):
                 planned = planned_from_keys(stage, catalog, list(entry["questions"]))
                 _check_option_orders(planned, entry, seed, stage_index)
-                recorded = [(None if a["selection"] is None else frozenset(a["selection"]), float(a["elapsed"]))
-                            for a in entry["answers"]]
+                recorded = [
+                    (None if a["selection"] is None else frozenset(a["selection"]), float(a["elapsed"]))
+                    for a in entry["answers"]
+                ]
                 if len(recorded) != len(planned):
                     raise RecordError("the quiz record does not answer every question")
                 results.append(quiz.rescore(stage, planned, recorded))

@@ -31,8 +31,9 @@ def arrange(items: Sequence[T], pins: Sequence[str | None], rng: random.Random) 
     return first + middle + last
 
 
-def choice_order(seed: int, stage_index: int, step: int,
-                 available: Sequence[tuple[int, Choice]]) -> list[tuple[int, Choice]]:
+def choice_order(
+    seed: int, stage_index: int, step: int, available: Sequence[tuple[int, Choice]]
+) -> list[tuple[int, Choice]]:
     """The choices of a dialogue's `step`-th decision, in the order they are shown."""
     rng = _rng(seed, "dialogue", stage_index, step)
     return arrange(list(available), [choice.pin for _, choice in available], rng)

@@ -132,10 +132,25 @@ class RunRecord:
         if not isinstance(data, dict):
             raise ValueError("a run must be a JSON object")
         kinds: dict[str, tuple[type, ...]] = {
-            "run_id": (str,), "player_id": (str,), "player": (str,), "team": (str,), "level_id": (str,),
-            "mode": (str,), "seed": (int,), "started": (str,), "finished": (str,), "duration": (int, float),
-            "inputs": (list,), "total": (int,), "passed": (bool,), "stars": (int,), "dimensions": (dict,),
-            "violations": (list,), "wrong_questions": (list,), "autoplay": (bool,), "stage_scores": (list,),
+            "run_id": (str,),
+            "player_id": (str,),
+            "player": (str,),
+            "team": (str,),
+            "level_id": (str,),
+            "mode": (str,),
+            "seed": (int,),
+            "started": (str,),
+            "finished": (str,),
+            "duration": (int, float),
+            "inputs": (list,),
+            "total": (int,),
+            "passed": (bool,),
+            "stars": (int,),
+            "dimensions": (dict,),
+            "violations": (list,),
+            "wrong_questions": (list,),
+            "autoplay": (bool,),
+            "stage_scores": (list,),
         }
         values: dict[str, Any] = {}
         for f in fields(cls):
@@ -167,8 +182,13 @@ class LeaderboardEntry:
     members: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"player": self.player, "team": self.team, "score": self.score,
-                                "attempts": self.attempts, "when": self.when}
+        data: dict[str, Any] = {
+            "player": self.player,
+            "team": self.team,
+            "score": self.score,
+            "attempts": self.attempts,
+            "when": self.when,
+        }
         if self.level_id is not None:
             data["level"] = self.level_id
         if self.members:
@@ -289,8 +309,10 @@ def _dumps_nested(value: Any, depth: int, indent: int = 0) -> str:
     if depth <= 0 or not isinstance(value, dict) or not value:
         return json.dumps(value, ensure_ascii=False)
     pad = " " * (indent + 1)
-    items = [f"{pad}{json.dumps(str(key), ensure_ascii=False)}: {_dumps_nested(item, depth - 1, indent + 1)}"
-             for key, item in value.items()]
+    items = [
+        f"{pad}{json.dumps(str(key), ensure_ascii=False)}: {_dumps_nested(item, depth - 1, indent + 1)}"
+        for key, item in value.items()
+    ]
     return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
 
 
@@ -333,8 +355,7 @@ def acquire(lock: FileLock, what: str) -> None:
     except Timeout:
         raise StorageProblem(f"{what}被其他程序长时间占用,请稍后再试:{lock.lock_file}") from None
     except OSError as exc:
-        raise StorageProblem(f"无法锁定{what} {lock.lock_file}(需要该文件夹的写权限):"
-                             f"{exc.strerror or exc}") from None
+        raise StorageProblem(f"无法锁定{what} {lock.lock_file}(需要该文件夹的写权限):{exc.strerror or exc}") from None
 
 
 def _check_version(kind: str, version: Any) -> int:
@@ -342,8 +363,10 @@ def _check_version(kind: str, version: Any) -> int:
     if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
         # Written by a newer CollectQuest (e.g. another machine sharing the leaderboard): never
         # move it aside or overwrite it; this program must be updated instead.
-        raise StorageProblem(f"存档文件由更新版本的催收闯关写入(格式版本 {version},本程序只支持到 "
-                             f"{FORMAT_VERSION}),请先升级本程序;文件未做任何改动。")
+        raise StorageProblem(
+            f"存档文件由更新版本的催收闯关写入(格式版本 {version},本程序只支持到 "
+            f"{FORMAT_VERSION}),请先升级本程序;文件未做任何改动。"
+        )
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise CorruptFile(f"未知的格式版本 {version!r}(本程序支持 1–{FORMAT_VERSION})")
     for step in range(version, FORMAT_VERSION):
@@ -380,9 +403,15 @@ class AtomicJSONStorage(Storage):
     reported through `on_problem`, and the transaction starts from `fresh()`.
     """
 
-    def __init__(self, path: Path, kind: str, validate: Callable[[Any], dict[str, Any]],
-                 fresh: Callable[[], dict[str, Any]], on_problem: Callable[[str], None],
-                 layout_depth: int = 2) -> None:
+    def __init__(
+        self,
+        path: Path,
+        kind: str,
+        validate: Callable[[Any], dict[str, Any]],
+        fresh: Callable[[], dict[str, Any]],
+        on_problem: Callable[[str], None],
+        layout_depth: int = 2,
+    ) -> None:
         self.path = Path(path)
         self.kind = kind
         self.layout_depth = layout_depth  # object levels spread over lines (one record per line)
@@ -461,8 +490,9 @@ class AtomicJSONStorage(Storage):
 
     def _quarantine(self, reason: str) -> dict[str, Any]:
         backup = move_aside(self.path)
-        self._on_problem(f"存档文件 {self.path} 已损坏或被手工改动({reason}),"
-                         f"已移到 {backup} 保存,并重新开始一个新文件。")
+        self._on_problem(
+            f"存档文件 {self.path} 已损坏或被手工改动({reason}),已移到 {backup} 保存,并重新开始一个新文件。"
+        )
         self._dirty = True  # write the fresh file so every process sees the same state
         return self._fresh()
 
@@ -491,10 +521,9 @@ def _profiles_validator(path: Path) -> Callable[[Any], dict[str, Any]]:
         for name, table in data.items():
             if not isinstance(table, dict) or not all(isinstance(d, dict) and k.isdigit() for k, d in table.items()):
                 raise CorruptFile(f"表 {name} 的结构不对")
-        expected = {
+        expected: dict[str, dict[str, type | tuple[type, ...]]] = {
             "players": {"id": str, "name": str, "team": str, "created": str},
-            "bests": {"player_id": str, "level_id": str, "score": int, "stars": int, "passed": bool,
-                      "attempts": int},
+            "bests": {"player_id": str, "level_id": str, "score": int, "stars": int, "passed": bool, "attempts": int},
             "wrong": {"player_id": str, "keys": list},
             "progress": {"player_id": str, "snapshot": dict},
         }
@@ -510,8 +539,9 @@ def _profiles_validator(path: Path) -> Callable[[Any], dict[str, Any]]:
 
 def _valid_marker(marker: Any) -> bool:
     """How far a file has taken in the history: {"history": id, "offset": bytes}, or absent."""
-    return marker is None or (isinstance(marker, dict) and isinstance(marker.get("history"), str)
-                              and isinstance(marker.get("offset"), int))
+    return marker is None or (
+        isinstance(marker, dict) and isinstance(marker.get("history"), str) and isinstance(marker.get("offset"), int)
+    )
 
 
 def fresh_leaderboard() -> dict[str, Any]:
@@ -521,8 +551,10 @@ def fresh_leaderboard() -> dict[str, Any]:
 def _valid_slot(slot: Any) -> bool:
     return slot is None or (
         isinstance(slot, dict)
-        and isinstance(slot.get("score"), int) and not isinstance(slot.get("score"), bool)
-        and isinstance(slot.get("attempts"), int) and isinstance(slot.get("when"), str)
+        and isinstance(slot.get("score"), int)
+        and not isinstance(slot.get("score"), bool)
+        and isinstance(slot.get("attempts"), int)
+        and isinstance(slot.get("when"), str)
     )
 
 
@@ -542,9 +574,13 @@ def _leaderboard_validator(path: Path) -> Callable[[Any], dict[str, Any]]:
             if not isinstance(players, dict):
                 raise CorruptFile("levels 的结构不对")
             for entry in players.values():
-                if not (isinstance(entry, dict) and isinstance(entry.get("player"), str)
-                        and isinstance(entry.get("team"), str)
-                        and _valid_slot(entry.get("best")) and _valid_slot(entry.get("autoplay"))):
+                if not (
+                    isinstance(entry, dict)
+                    and isinstance(entry.get("player"), str)
+                    and isinstance(entry.get("team"), str)
+                    and _valid_slot(entry.get("best"))
+                    and _valid_slot(entry.get("autoplay"))
+                ):
                     raise CorruptFile("排行榜中有一条记录的结构不对")
         return data
 
@@ -595,8 +631,7 @@ class RunHistory:
                     self._parse_header(first)
                 except CorruptFile as exc:
                     backup = move_aside(self.path)
-                    self._on_problem(f"运行记录 {self.path} 无法识别({exc}),已移到 {backup} 保存,"
-                                     "并重新开始记录。")
+                    self._on_problem(f"运行记录 {self.path} 无法识别({exc}),已移到 {backup} 保存,并重新开始记录。")
                     return
             self._repair_tail()
 
@@ -785,8 +820,9 @@ class RunHistory:
 # --------------------------------------------------------------------------------------------
 
 
-def _merge_best(best: dict[str, Any], score: int, stars: int, passed: bool, attempts: int, when: str,
-                run_id: str) -> None:
+def _merge_best(
+    best: dict[str, Any], score: int, stars: int, passed: bool, attempts: int, when: str, run_id: str
+) -> None:
     """Fold later result(s) into a stored best. An equal score keeps the earlier run."""
     best["attempts"] += attempts
     best["passed"] = best["passed"] or passed
@@ -832,11 +868,17 @@ class SaveStore:
         except OSError as exc:
             raise StorageProblem(f"无法创建存档文件夹 {self.saves_dir}:{exc.strerror or exc}") from None
         profiles_path = self.saves_dir / PROFILES_FILE
-        self._profiles = AtomicJSONStorage(profiles_path, "profiles", _profiles_validator(profiles_path),
-                                           fresh_profiles, self._note)
-        self._board = AtomicJSONStorage(self.leaderboard_file, "leaderboard",
-                                        _leaderboard_validator(self.leaderboard_file), fresh_leaderboard,
-                                        self._note, layout_depth=3)
+        self._profiles = AtomicJSONStorage(
+            profiles_path, "profiles", _profiles_validator(profiles_path), fresh_profiles, self._note
+        )
+        self._board = AtomicJSONStorage(
+            self.leaderboard_file,
+            "leaderboard",
+            _leaderboard_validator(self.leaderboard_file),
+            fresh_leaderboard,
+            self._note,
+            layout_depth=3,
+        )
         self._history = RunHistory(self.saves_dir / RUNS_FILE, self._note)
         for path in (profiles_path, self.leaderboard_file):
             _remove_stale_temps(path)
@@ -1050,9 +1092,16 @@ class SaveStore:
             key = (run.player_id, run.level_id)
             best = summed.get(key)
             if best is None:
-                summed[key] = {"player_id": run.player_id, "level_id": run.level_id, "score": run.total,
-                               "stars": run.stars, "passed": run.passed, "attempts": 1,
-                               "when": run.finished, "run_id": run.run_id}
+                summed[key] = {
+                    "player_id": run.player_id,
+                    "level_id": run.level_id,
+                    "score": run.total,
+                    "stars": run.stars,
+                    "passed": run.passed,
+                    "attempts": 1,
+                    "when": run.finished,
+                    "run_id": run.run_id,
+                }
             else:
                 _merge_best(best, run.total, run.stars, run.passed, 1, run.finished, run.run_id)
             if run.wrong_questions:
@@ -1087,15 +1136,23 @@ class SaveStore:
     def _update_leaderboard(self, run: RunRecord) -> None:
         data = self._board.read()
         players = data["levels"].setdefault(run.level_id, {})
-        entry = players.setdefault(run.player_id, {"player": run.player, "team": run.team,
-                                                   "best": None, "autoplay": None})
+        entry = players.setdefault(
+            run.player_id, {"player": run.player, "team": run.team, "best": None, "autoplay": None}
+        )
         entry["player"], entry["team"] = run.player, run.team
         slot_name = "autoplay" if run.autoplay else "best"
         slot = entry.get(slot_name)
         attempts = (slot["attempts"] if slot else 0) + 1
         if slot is None or run.total > slot["score"]:
-            slot = {"score": run.total, "stars": run.stars, "passed": run.passed, "when": run.finished,
-                    "run_id": run.run_id, "seed": run.seed, "inputs": run.inputs}
+            slot = {
+                "score": run.total,
+                "stars": run.stars,
+                "passed": run.passed,
+                "when": run.finished,
+                "run_id": run.run_id,
+                "seed": run.seed,
+                "inputs": run.inputs,
+            }
         slot["attempts"] = attempts
         entry[slot_name] = slot
         self._board.write(data)
@@ -1140,8 +1197,9 @@ class SaveStore:
     def save_progress(self, player_id: str, snapshot: dict[str, Any]) -> None:
         json.dumps(snapshot)  # refuse what could not be stored, before touching the file
         with self._profiles.transaction():
-            self._table("progress").upsert({"player_id": player_id, "snapshot": snapshot},
-                                           Query().player_id == player_id)
+            self._table("progress").upsert(
+                {"player_id": player_id, "snapshot": snapshot}, Query().player_id == player_id
+            )
 
     def load_progress(self, player_id: str) -> dict[str, Any] | None:
         with self._profiles.transaction():
@@ -1159,8 +1217,9 @@ class SaveStore:
         """The raw leaderboard document (for verify)."""
         return self._board.snapshot()
 
-    def leaderboard(self, level_id: str | None = None, teams: bool = False, include_autoplay: bool = False,
-                    limit: int = 20) -> list[LeaderboardEntry]:
+    def leaderboard(
+        self, level_id: str | None = None, teams: bool = False, include_autoplay: bool = False, limit: int = 20
+    ) -> list[LeaderboardEntry]:
         """Best first. Per level: each player's best assessment score. Overall (no level): the sum
         of a player's per-level bests. Teams: the mean of their members' scores."""
         levels: dict[str, dict[str, Any]] = self._board.snapshot()["levels"]
@@ -1174,8 +1233,8 @@ class SaveStore:
     @staticmethod
     def _counted(entry: dict[str, Any], include_autoplay: bool) -> tuple[int, int, str] | None:
         """(score, attempts, when) of one leaderboard entry, or None if nothing counts."""
-        slots = [entry.get("best")] + ([entry.get("autoplay")] if include_autoplay else [])
-        slots = [s for s in slots if s]
+        candidates = [entry.get("best")] + ([entry.get("autoplay")] if include_autoplay else [])
+        slots: list[dict[str, Any]] = [s for s in candidates if s]
         if not slots:
             return None
         top = max(slots, key=lambda s: (s["score"], -_parse_when(s["when"])))
@@ -1189,15 +1248,19 @@ class SaveStore:
                 if counted is None:
                     continue
                 score, attempts, when = counted
-                row = totals.setdefault(player_id, {"player": entry["player"], "team": entry["team"],
-                                                    "score": 0, "attempts": 0, "when": when})
+                row = totals.setdefault(
+                    player_id,
+                    {"player": entry["player"], "team": entry["team"], "score": 0, "attempts": 0, "when": when},
+                )
                 row["score"] += score
                 row["attempts"] += attempts
                 if _parse_when(when) > _parse_when(row["when"]):
                     row["when"] = when
         level = next(iter(levels)) if len(levels) == 1 else None
-        return [LeaderboardEntry(r["player"], r["team"], r["score"], r["attempts"], r["when"], level, pid)
-                for pid, r in totals.items()]
+        return [
+            LeaderboardEntry(r["player"], r["team"], r["score"], r["attempts"], r["when"], level, pid)
+            for pid, r in totals.items()
+        ]
 
     @staticmethod
     def _team_scores(players: list[LeaderboardEntry]) -> list[LeaderboardEntry]:
@@ -1208,6 +1271,9 @@ class SaveStore:
         for team, members in groups.items():
             mean = round(sum(m.score for m in members) / len(members))
             latest = max(members, key=lambda m: _parse_when(m.when)).when
-            rows.append(LeaderboardEntry(team, team, mean, sum(m.attempts for m in members), latest,
-                                         members[0].level_id, None, len(members)))
+            rows.append(
+                LeaderboardEntry(
+                    team, team, mean, sum(m.attempts for m in members), latest, members[0].level_id, None, len(members)
+                )
+            )
         return rows

@@ -71,20 +71,20 @@ stages:                      # 阶段按顺序进行:dialogue 对话 / quiz 答�
         narration: 电话响了三声才被接起。   # 旁白(可选)
         say: 喂?哪位?
         choices:
-          - text: 您好,我是XX银行信用卡中心的工作人员,请问是李明先生本人吗?
+          - text: 您好，我是XX银行信用卡中心的，请问是李明先生本人吗？
             quality: good    # good 好 / ok 一般 / bad 差:决定"沟通"得分
             effects: {信任: +10}         # 指标变化
             set: [verified]  # 设置标记,之后可以用 if: verified 判断
             feedback: 先表明机构身份、核实是否本人,再谈业务。   # 选后立即显示,讲清一个道理
             ref: ind-identify-yourself   # 依据的规则卡(或术语)id
             next: ask        # 下一个节点或结局
-          - text: 李明是吧?你信用卡逾期了,知道吧?
+          - text: 李明先生是吧？您那张信用卡已经逾期二十天了，您自己知道吧？
             quality: bad
             effects: {合规: -20, 情绪: +10}
             feedback: 没有表明身份、也没核实是否本人就谈债务,对方可能根本不是李明。
             ref: ind-identify-yourself
             next: ask
-          - text: (对方没出声)喂?是李明家吗?你告诉他,他信用卡欠了三千块一直不还。
+          - text: 喂？是李明家吗？麻烦转告他，信用卡三千块该还了。
             violation: pipl-no-illegal-disclosure   # 红线:合规清零,本关直接失败
             feedback: 未核实身份就说出欠款,可能把债务告诉了第三人,这是红线。
             next: leak
@@ -94,7 +94,7 @@ stages:                      # 阶段按顺序进行:dialogue 对话 / quiz 答�
           - if: verified
             say: 哦,是我。这个月确实手头紧,过几天吧。
         choices:
-          - text: 理解您这个月周转困难。您看哪天方便先还一部分?我帮您记下来。
+          - text: 理解。您看哪天能先还一部分？我帮您记下来。
             quality: good
             effects: {信任: +10, 情绪: -10}
             feedback: 先共情再提具体方案,客户更愿意给出明确日期。
@@ -102,14 +102,14 @@ stages:                      # 阶段按顺序进行:dialogue 对话 / quiz 答�
               - if: 信任 >= 45 and verified
                 to: promise
               - to: callback # 最后一项不写 if,作为兜底
-          - text: 那您下周五前能还上吗?
+          - text: 那您下周五之前能把三千块都还上吗？
             quality: ok
             feedback: 直接要日期可以,但没了解困难,客户容易敷衍。
             next:
               - if: verified
                 to: callback
               - to: hangup
-          - text: 今天必须还清,不然后果自负!
+          - text: 今天必须全部还清，不然后果您自己负责！
             quality: bad
             effects: {信任: -10, 情绪: +30}
             set: [pressed]
@@ -118,7 +118,7 @@ stages:                      # 阶段按顺序进行:dialogue 对话 / quiz 答�
       angry:
         say: 你这是威胁我吗?我要投诉你!
         choices:
-          - text: 抱歉,刚才是我说话太急了。我们一起看看怎么安排比较合适。
+          - text: 抱歉，是我说急了。我们一起看看怎么安排。
             quality: good
             effects: {情绪: -10, 信任: +5}
             # clear: [pressed]   # 清除标记的写法(本例不需要)
@@ -127,13 +127,13 @@ stages:                      # 阶段按顺序进行:dialogue 对话 / quiz 答�
               - if: 情绪 >= 60
                 to: hangup
               - to: callback
-          - text: 您刚才已经确认是本人了,那欠款您总得认吧?
+          - text: 您刚才已经确认是本人了，那这笔欠款您总得认吧？
             if: verified and 情绪 < 80    # 条件选项:条件成立才显示
             quality: bad
             effects: {情绪: +10}
             feedback: 对方情绪激动时急于让他认账,只会让通话更快结束。
             next: hangup
-          - text: 投诉?你投诉也没用,欠钱就得还。
+          - text: 投诉？您投诉也没有用，欠了钱总归是要还的。
             quality: bad
             effects: {情绪: +20}
             feedback: 轻视投诉会激化矛盾;客户有权投诉,应告知正规投诉渠道。
@@ -222,8 +222,9 @@ _DRAW_COMMENTED = """\
 """
 
 
-def starter_level(level_id: str, tier: str, title: str | None = None, order: int = 1,
-                  banks: set[str] | frozenset[str] = frozenset()) -> str:
+def starter_level(
+    level_id: str, tier: str, title: str | None = None, order: int = 1, banks: set[str] | frozenset[str] = frozenset()
+) -> str:
     """The text of a starter level. `banks` are the question banks that exist: the tier's bank is
     drawn from when present, otherwise the draw is left as a comment."""
     if not LEVEL_ID.match(level_id):
@@ -233,6 +234,9 @@ def starter_level(level_id: str, tier: str, title: str | None = None, order: int
     bank, tag = TIER_DRAWS[tier]
     draw = Template(_DRAW_ACTIVE if bank in banks else _DRAW_COMMENTED).substitute(bank=bank, tag=tag)
     return _STARTER.substitute(
-        id=level_id, tier=tier, order=order, draw_block=draw,
+        id=level_id,
+        tier=tier,
+        order=order,
+        draw_block=draw,
         title_yaml=json.dumps(title or "新关卡:第一通电话", ensure_ascii=False),
     )

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import cues, conditions, explore
+from . import conditions, cues, explore
+from .catalog import Catalog
 from .diagnostics import Diagnostic
-from .loader import Catalog, load_catalog
+from .loader import load_catalog
 from .models import (
     DEFAULT_METERS,
     TIERS,
@@ -33,8 +34,9 @@ WARNING = "warning"
 ERROR = "error"
 
 
-def validate(catalog: Catalog, diagnostics: Iterable[Diagnostic] = (), *,
-             known_levels: Mapping[str, str] | None = None) -> list[Diagnostic]:
+def validate(
+    catalog: Catalog, diagnostics: Iterable[Diagnostic] = (), *, known_levels: Mapping[str, str] | None = None
+) -> list[Diagnostic]:
     """Every problem: the loader's `diagnostics` plus the cross-file checks, sorted by place.
 
     `known_levels` (level id -> tier) names levels that exist elsewhere, e.g. the shipped levels
@@ -45,8 +47,11 @@ def validate(catalog: Catalog, diagnostics: Iterable[Diagnostic] = (), *,
     return sorted(unique, key=lambda d: (d.file, d.line, d.column, d.code, d.message))
 
 
-def check_paths(level_paths: list[Path] | None = None, content_paths: list[Path] | None = None,
-                known_levels: Mapping[str, str] | None = None) -> tuple[Catalog, list[Diagnostic]]:
+def check_paths(
+    level_paths: list[Path] | None = None,
+    content_paths: list[Path] | None = None,
+    known_levels: Mapping[str, str] | None = None,
+) -> tuple[Catalog, list[Diagnostic]]:
     """Load and validate in one go (defaults: the levels and content folders)."""
     catalog, diagnostics = load_catalog(level_paths, content_paths)
     return catalog, validate(catalog, diagnostics, known_levels=known_levels)
@@ -109,8 +114,12 @@ class _Checker:
     def check_ref(self, path: Path, loc: tuple[Any, ...], ref: str | None, what: str = "ref") -> None:
         if ref is None or ref in self.catalog.refs():
             return
-        self.report(path, loc, "CQ013", f"{what} '{ref}' is not a rule card or glossary term"
-                    f"{did_you_mean(ref, self.catalog.refs())}")
+        self.report(
+            path,
+            loc,
+            "CQ013",
+            f"{what} '{ref}' is not a rule card or glossary term{did_you_mean(ref, self.catalog.refs())}",
+        )
 
     def check_rule(self, path: Path, loc: tuple[Any, ...], rule: str | None, what: str) -> None:
         if rule is None:
@@ -125,9 +134,13 @@ class _Checker:
         bucket = level.case.bucket
         expected = bucket_for_days(level.case.days_overdue)
         if bucket is not None and bucket != expected:
-            self.report(path, ("case", "bucket"), "CQ021",
-                        f"bucket {bucket} does not match days_overdue {level.case.days_overdue} "
-                        f"(that is {expected})", WARNING)
+            self.report(
+                path,
+                ("case", "bucket"),
+                "CQ021",
+                f"bucket {bucket} does not match days_overdue {level.case.days_overdue} (that is {expected})",
+                WARNING,
+            )
         for index, stage in enumerate(level.stages):
             where = ("stages", index)
             if isinstance(stage, DialogueStage):
@@ -145,15 +158,25 @@ class _Checker:
         dialogue_cues, quiz_cues = cues.level_cues(level)
         for cue in dialogue_cues:
             if cue.giveaway:
-                self.report(path, cue.where, "CQ031",
-                            f"好选项的长度是同屏其他选项的 {cue.ratio:.1f} 倍，学员凭长度就能猜中：把错误选项写得同样完整、"
-                            "同样客气，或把这一项写短 / this good choice is "
-                            f"{cue.ratio:.1f}× as long as every other choice shown with it", WARNING)
+                self.report(
+                    path,
+                    cue.where,
+                    "CQ031",
+                    f"好选项的长度是同屏其他选项的 {cue.ratio:.1f} 倍，学员凭长度就能猜中：把错误选项写得同样完整、"
+                    "同样客气，或把这一项写短 / this good choice is "
+                    f"{cue.ratio:.1f}× as long as every other choice shown with it",
+                    WARNING,
+                )
         for cue in quiz_cues:
             if cue.giveaway:
-                self.report(path, cue.where, "CQ031",
-                            f"正确选项的长度是其他选项的 {cue.ratio:.1f} 倍，学员凭长度就能猜中：把干扰项写得同样具体 / "
-                            f"the right option is {cue.ratio:.1f}× as long as every other option", WARNING)
+                self.report(
+                    path,
+                    cue.where,
+                    "CQ031",
+                    f"正确选项的长度是其他选项的 {cue.ratio:.1f} 倍，学员凭长度就能猜中：把干扰项写得同样具体 / "
+                    f"the right option is {cue.ratio:.1f}× as long as every other option",
+                    WARNING,
+                )
 
     def check_exam_minimums(self, path: Path, level: Level) -> None:
         """CQ032: a promotion exam without a minimum on a stage lets one strong stage carry a weak one."""
@@ -161,9 +184,14 @@ class _Checker:
             return
         for index, stage in enumerate(level.stages):
             if stage.min_score is None:
-                self.report(path, ("stages", index), "CQ032",
-                            f"晋升考核的第 {index + 1} 个环节没有设 `min_score`：这一环节再弱也能被其他环节拉过及格线 / "
-                            f"stage {index + 1} of this promotion exam has no `min_score`", WARNING)
+                self.report(
+                    path,
+                    ("stages", index),
+                    "CQ032",
+                    f"晋升考核的第 {index + 1} 个环节没有设 `min_score`：这一环节再弱也能被其他环节拉过及格线 / "
+                    f"stage {index + 1} of this promotion exam has no `min_score`",
+                    WARNING,
+                )
 
     def check_quiz(self, path: Path, where: tuple[Any, ...], stage: QuizStage) -> None:
         for qi, question in enumerate(stage.questions):
@@ -179,11 +207,16 @@ class _Checker:
         for di, draw in enumerate(stage.draw):
             loc = where + ("draw", di)
             if draw.bank is not None and draw.bank not in self.catalog.banks:
-                self.report(path, loc + ("bank",), "CQ018",
-                            f"unknown question bank '{draw.bank}'{did_you_mean(draw.bank, self.catalog.banks)}")
+                self.report(
+                    path,
+                    loc + ("bank",),
+                    "CQ018",
+                    f"unknown question bank '{draw.bank}'{did_you_mean(draw.bank, self.catalog.banks)}",
+                )
                 continue
             pool = {
-                qid for qid, q in self.catalog.questions.items()
+                qid
+                for qid, q in self.catalog.questions.items()
                 if qid not in inline_ids
                 and (draw.bank is None or bank_of.get(qid) == draw.bank)
                 and (draw.tier is None or tier_of.get(qid) == draw.tier)
@@ -193,14 +226,23 @@ class _Checker:
             # worst case each takes as many of them as it can.
             taken = sum(min(count, len(pool & earlier)) for earlier, count in pools)
             if len(pool) - taken < draw.count:
-                filters = ", ".join(filter(None, [
-                    f"bank {draw.bank}" if draw.bank else "every bank",
-                    f"tier {draw.tier}" if draw.tier else "",
-                    f"tags {', '.join(draw.tags)}" if draw.tags else "",
-                ]))
+                filters = ", ".join(
+                    filter(
+                        None,
+                        [
+                            f"bank {draw.bank}" if draw.bank else "every bank",
+                            f"tier {draw.tier}" if draw.tier else "",
+                            f"tags {', '.join(draw.tags)}" if draw.tags else "",
+                        ],
+                    )
+                )
                 after = f", and earlier draws may take {taken} of them" if taken else ""
-                self.report(path, loc + ("count",), "CQ017",
-                            f"draw wants {draw.count} questions but only {len(pool)} match ({filters}){after}")
+                self.report(
+                    path,
+                    loc + ("count",),
+                    "CQ017",
+                    f"draw wants {draw.count} questions but only {len(pool)} match ({filters}){after}",
+                )
             pools.append((pool, draw.count))
 
     def check_audit(self, path: Path, where: tuple[Any, ...], stage: AuditStage) -> None:
@@ -225,21 +267,34 @@ class _Checker:
             if found.dangling_targets:
                 return  # CQ007 explains; scores of a half-linked dialogue mislead
             if found.best is None and found.best_red_line is not None:
-                self.report(path, ("stages", index), "CQ010",
-                            f"every path through stage {index + 1} that reaches an ending crosses a red line, "
-                            "so the level can never be passed")
+                self.report(
+                    path,
+                    ("stages", index),
+                    "CQ010",
+                    f"every path through stage {index + 1} that reaches an ending crosses a red line, "
+                    "so the level can never be passed",
+                )
                 return
         best = result.best
         if best.total < level.pass_score or not best.passed:
-            self.report(path, ("pass_score",), "CQ010",
-                        f"pass_score {level.pass_score} cannot be reached: the best possible total is "
-                        f"{best.total} (best dialogue path, every question and audit line right)")
+            self.report(
+                path,
+                ("pass_score",),
+                "CQ010",
+                f"pass_score {level.pass_score} cannot be reached: the best possible total is "
+                f"{best.total} (best dialogue path, every question and audit line right)",
+            )
             return
         thresholds = level.star_thresholds()
         if best.total < thresholds[2]:
             loc = ("stars",) if level.stars else ("pass_score",)
-            self.report(path, loc, "CQ029",
-                        f"three stars need {thresholds[2]} but the best possible total is {best.total}", WARNING)
+            self.report(
+                path,
+                loc,
+                "CQ029",
+                f"three stars need {thresholds[2]} but the best possible total is {best.total}",
+                WARNING,
+            )
 
     # --- across levels --------------------------------------------------------------------
     def tier_of(self, level_id: str) -> str | None:
@@ -255,14 +310,23 @@ class _Checker:
             for ri, required in enumerate(level.requires):
                 tier = self.tier_of(required)
                 if tier is None:
-                    self.report(path, ("requires", ri), "CQ011",
-                                f"requires unknown level '{required}'{did_you_mean(required, names - {level_id})}")
+                    self.report(
+                        path,
+                        ("requires", ri),
+                        "CQ011",
+                        f"requires unknown level '{required}'{did_you_mean(required, names - {level_id})}",
+                    )
                 elif rank[tier] > rank[level.tier]:
-                    self.report(path, ("requires", ri), "CQ023",
-                                f"a {level.tier} level cannot require '{required}', a {tier} level")
+                    self.report(
+                        path,
+                        ("requires", ri),
+                        "CQ023",
+                        f"a {level.tier} level cannot require '{required}', a {tier} level",
+                    )
         components = explore._strongly_connected(
             sorted(self.catalog.levels),
-            lambda lid: [r for r in self.catalog.levels[lid].requires if r in self.catalog.levels])
+            lambda lid: [r for r in self.catalog.levels[lid].requires if r in self.catalog.levels],
+        )
         for component in components:
             members = set(component)
             looped = len(component) > 1 or component[0] in self.catalog.levels[component[0]].requires
@@ -272,8 +336,12 @@ class _Checker:
             for level_id in sorted(members):
                 level = self.catalog.levels[level_id]
                 ri = next(i for i, r in enumerate(level.requires) if r in members)
-                self.report(self.catalog.level_files[level_id], ("requires", ri), "CQ012",
-                            f"requires form a cycle ({chain}): none of these levels can ever be unlocked")
+                self.report(
+                    self.catalog.level_files[level_id],
+                    ("requires", ri),
+                    "CQ012",
+                    f"requires form a cycle ({chain}): none of these levels can ever be unlocked",
+                )
 
     def check_exams(self) -> None:
         for tier in TIERS:
@@ -282,8 +350,12 @@ class _Checker:
                 continue
             names = ", ".join(lv.id for lv in exams)
             for level in exams[1:]:
-                self.report(self.catalog.level_files[level.id], ("exam",), "CQ022",
-                            f"tier {tier} has {len(exams)} promotion exams ({names}); a tier has at most one")
+                self.report(
+                    self.catalog.level_files[level.id],
+                    ("exam",),
+                    "CQ022",
+                    f"tier {tier} has {len(exams)} promotion exams ({names}); a tier has at most one",
+                )
 
     # --- content --------------------------------------------------------------------------
     def check_content(self) -> None:
@@ -293,9 +365,14 @@ class _Checker:
                 self.check_ref(path, ("questions", qi, "ref"), question.ref)
                 cue = cues.question_cue(question, ("questions", qi))
                 if cue is not None and cue.giveaway:
-                    self.report(path, cue.where, "CQ031",
-                                f"正确选项的长度是其他选项的 {cue.ratio:.1f} 倍，学员凭长度就能猜中：把干扰项写得同样具体 / "
-                                f"the right option is {cue.ratio:.1f}× as long as every other option", WARNING)
+                    self.report(
+                        path,
+                        cue.where,
+                        "CQ031",
+                        f"正确选项的长度是其他选项的 {cue.ratio:.1f} 倍，学员凭长度就能猜中：把干扰项写得同样具体 / "
+                        f"the right option is {cue.ratio:.1f}× as long as every other option",
+                        WARNING,
+                    )
         for term in self.catalog.glossary.values():
             path, loc = self.catalog.id_files[("glossary term", term.id)]
             self.check_ref(path, loc[:-1] + ("ref",), term.ref)
@@ -333,8 +410,11 @@ class DialogueCheck:
                 self.report(("meters", name), "CQ004", f"meter {name} starts at {value}; meters run 0–100")
         targets = set(stage.nodes) | set(stage.endings)
         if stage.start not in targets:
-            self.report(("start",), "CQ007", f"start '{stage.start}' is not a node of this dialogue"
-                        f"{did_you_mean(stage.start, stage.nodes)}")
+            self.report(
+                ("start",),
+                "CQ007",
+                f"start '{stage.start}' is not a node of this dialogue{did_you_mean(stage.start, stage.nodes)}",
+            )
         bad_condition = False
         any_good = False
         for node_id, node in stage.nodes.items():
@@ -347,8 +427,13 @@ class DialogueCheck:
         for ending_id, ending in stage.endings.items():
             self.checker.check_ref(self.path, self.where + ("endings", ending_id, "ref"), ending.ref)
         if not any_good:
-            self.report((), "CQ024", "this dialogue has no choice with `quality: good`: the player never "
-                                     "sees what a skilled collector would say", WARNING)
+            self.report(
+                (),
+                "CQ024",
+                "this dialogue has no choice with `quality: good`: the player never "
+                "sees what a skilled collector would say",
+                WARNING,
+            )
         self.structure(targets)
         if not bad_condition and stage.start in targets:
             self.explore()
@@ -364,41 +449,64 @@ class DialogueCheck:
             return False
         for clause in clauses:
             if clause.is_meter and clause.name not in self.meters:
-                self.report(loc, "CQ015", f"unknown meter '{clause.name}' in condition '{text}'"
-                            f"{did_you_mean(clause.name, self.meters)}; declare it under the stage's `meters`")
+                self.report(
+                    loc,
+                    "CQ015",
+                    f"unknown meter '{clause.name}' in condition '{text}'"
+                    f"{did_you_mean(clause.name, self.meters)}; declare it under the stage's `meters`",
+                )
             elif not clause.is_meter and clause.name in self.meters:
-                self.report(loc, "CQ014", f"'{clause.name}' is a meter: compare it with a number, "
-                            f"e.g. '{clause.name} >= 40'")
+                self.report(
+                    loc, "CQ014", f"'{clause.name}' is a meter: compare it with a number, e.g. '{clause.name} >= 40'"
+                )
             elif not clause.is_meter and clause.name not in self.flags_set:
-                self.report(loc, "CQ016", f"flag '{clause.name}' is tested but no choice in this dialogue "
-                            f"sets it{did_you_mean(clause.name, self.flags_set)}")
+                self.report(
+                    loc,
+                    "CQ016",
+                    f"flag '{clause.name}' is tested but no choice in this dialogue "
+                    f"sets it{did_you_mean(clause.name, self.flags_set)}",
+                )
         return True
 
     def choice(self, loc: tuple[Any, ...], choice: Choice, targets: set[str]) -> bool:
         parsed = self.condition(loc + ("if",), choice.when)
         for name in choice.effects:
             if name not in self.meters:
-                self.report(loc + ("effects", name), "CQ015",
-                            f"unknown meter '{name}'{did_you_mean(name, self.meters)}; the meters are "
-                            f"{'、'.join(sorted(self.meters))} (declare others under the stage's `meters`)")
+                self.report(
+                    loc + ("effects", name),
+                    "CQ015",
+                    f"unknown meter '{name}'{did_you_mean(name, self.meters)}; the meters are "
+                    f"{'、'.join(sorted(self.meters))} (declare others under the stage's `meters`)",
+                )
         self.checker.check_ref(self.path, self.where + loc + ("ref",), choice.ref)
         self.checker.check_rule(self.path, self.where + loc + ("violation",), choice.violation, "violation")
         rule = self.checker.catalog.rules.get(choice.violation or "")
         if rule is not None and not rule.red_line:
-            self.report(loc + ("violation",), "CQ027",
-                        f"'{rule.id}' is not a red-line rule card, but `violation` fails the level; "
-                        "use `ref` and a 合规 effect for a lesser breach", WARNING)
+            self.report(
+                loc + ("violation",),
+                "CQ027",
+                f"'{rule.id}' is not a red-line rule card, but `violation` fails the level; "
+                "use `ref` and a 合规 effect for a lesser breach",
+                WARNING,
+            )
         if isinstance(choice.next, list):
             for ri, route in enumerate(choice.next):
                 parsed &= self.condition(loc + ("next", ri, "if"), route.when)
             if choice.next and choice.next[-1].when is not None:
-                self.report(loc + ("next", len(choice.next) - 1, "if"), "CQ025",
-                            "the last route has an `if`; when no route holds the game takes the last one "
-                            "anyway, so make it unconditional (only `to:`)", WARNING)
+                self.report(
+                    loc + ("next", len(choice.next) - 1, "if"),
+                    "CQ025",
+                    "the last route has an `if`; when no route holds the game takes the last one "
+                    "anyway, so make it unconditional (only `to:`)",
+                    WARNING,
+                )
         for suffix, target in _targets(choice):
             if target not in targets:
-                self.report(loc + suffix, "CQ007", f"'{target}' is not a node or ending of this dialogue"
-                            f"{did_you_mean(target, targets)}")
+                self.report(
+                    loc + suffix,
+                    "CQ007",
+                    f"'{target}' is not a node or ending of this dialogue{did_you_mean(target, targets)}",
+                )
         return parsed
 
     def structure(self, targets: set[str]) -> None:
@@ -418,12 +526,18 @@ class DialogueCheck:
         self.linked = seen
         for node_id in self.stage.nodes:
             if node_id not in seen:
-                self.report(("nodes", node_id), "CQ008", f"node '{node_id}' cannot be reached: no `next` "
-                            "leads to it from the start")
+                self.report(
+                    ("nodes", node_id),
+                    "CQ008",
+                    f"node '{node_id}' cannot be reached: no `next` leads to it from the start",
+                )
         for ending_id in self.stage.endings:
             if ending_id not in seen:
-                self.report(("endings", ending_id), "CQ008", f"ending '{ending_id}' cannot be reached: no "
-                            "`next` leads to it from the start")
+                self.report(
+                    ("endings", ending_id),
+                    "CQ008",
+                    f"ending '{ending_id}' cannot be reached: no `next` leads to it from the start",
+                )
 
     def explore(self) -> None:
         """CQ009/CQ026/CQ030 from the full state exploration (conditions and meters respected)."""
@@ -435,17 +549,31 @@ class DialogueCheck:
         self.checker.explored[id(self.stage)] = found
         for node_id in found.nodes_unreached:
             if node_id in self.linked:
-                self.report(("nodes", node_id), "CQ030", f"node '{node_id}' is never reached: the "
-                            "conditions on the way never hold", WARNING)
+                self.report(
+                    ("nodes", node_id),
+                    "CQ030",
+                    f"node '{node_id}' is never reached: the conditions on the way never hold",
+                    WARNING,
+                )
         for ending_id in found.endings_unreached:
             if ending_id in self.linked:
-                self.report(("endings", ending_id), "CQ030", f"ending '{ending_id}' is never reached: the "
-                            "conditions on the way never hold", WARNING)
+                self.report(
+                    ("endings", ending_id),
+                    "CQ030",
+                    f"ending '{ending_id}' is never reached: the conditions on the way never hold",
+                    WARNING,
+                )
         for node_id in found.dead_end_nodes:
-            self.report(("nodes", node_id), "CQ009", f"from node '{node_id}' the conversation can loop "
-                        "forever: no choice from here ever reaches an ending")
+            self.report(
+                ("nodes", node_id),
+                "CQ009",
+                f"from node '{node_id}' the conversation can loop forever: no choice from here ever reaches an ending",
+            )
         for node_id in found.hidden_fallback_nodes:
-            self.report(("nodes", node_id, "choices"), "CQ026",
-                        f"at node '{node_id}' every choice can be hidden by its `if`; the game then shows "
-                        "them all. Add a choice without `if`", WARNING)
-
+            self.report(
+                ("nodes", node_id, "choices"),
+                "CQ026",
+                f"at node '{node_id}' every choice can be hidden by its `if`; the game then shows "
+                "them all. Add a choice without `if`",
+                WARNING,
+            )

@@ -57,8 +57,13 @@ class _Walker:
         self.count += 1
         if self.count > MAX_NODES:
             line, col = self._mark(node)
-            raise LoadError([Diagnostic(str(self.path), line, col, "CQ002",
-                                        f"too many YAML nodes (over {MAX_NODES}, aliases expanded)")])
+            raise LoadError(
+                [
+                    Diagnostic(
+                        str(self.path), line, col, "CQ002", f"too many YAML nodes (over {MAX_NODES}, aliases expanded)"
+                    )
+                ]
+            )
         if isinstance(node, yaml.MappingNode):
             seen: dict[Any, yaml.Node] = {}
             for key_node, value_node in node.value:
@@ -69,9 +74,15 @@ class _Walker:
                 if key in seen:
                     line, col = self._mark(key_node)
                     first = seen[key].start_mark.line + 1
-                    self.problems.append(Diagnostic(
-                        str(self.path), line, col, "CQ019",
-                        f"duplicate key '{key}' (first on line {first}); the later value would win"))
+                    self.problems.append(
+                        Diagnostic(
+                            str(self.path),
+                            line,
+                            col,
+                            "CQ019",
+                            f"duplicate key '{key}' (first on line {first}); the later value would win",
+                        )
+                    )
                 seen[key] = key_node
                 # Positions are keyed by the constructed key; scalar keys that YAML reads as
                 # numbers or booleans are stored under their text too.
@@ -89,17 +100,17 @@ def read_yaml(path: Path) -> YamlSource:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise LoadError([Diagnostic(name, 1, 1, "CQ001", f"cannot read file: {exc.strerror or exc}")])
+        raise LoadError([Diagnostic(name, 1, 1, "CQ001", f"cannot read file: {exc.strerror or exc}")]) from None
     if size > MAX_FILE_BYTES:
-        raise LoadError([Diagnostic(name, 1, 1, "CQ002",
-                                    f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes")])
+        raise LoadError([Diagnostic(name, 1, 1, "CQ002", f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes")])
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise LoadError([Diagnostic(name, 1, 1, "CQ001",
-                                    f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")])
+        raise LoadError(
+            [Diagnostic(name, 1, 1, "CQ001", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")]
+        ) from None
     except OSError as exc:
-        raise LoadError([Diagnostic(name, 1, 1, "CQ001", f"cannot read file: {exc.strerror or exc}")])
+        raise LoadError([Diagnostic(name, 1, 1, "CQ001", f"cannot read file: {exc.strerror or exc}")]) from None
     return parse_yaml(text, path)
 
 
@@ -112,9 +123,9 @@ def parse_yaml(text: str, path: Path) -> YamlSource:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise LoadError([Diagnostic(name, line, col, "CQ001", f"YAML syntax error: {problem}")])
+        raise LoadError([Diagnostic(name, line, col, "CQ001", f"YAML syntax error: {problem}")]) from None
     except yaml.YAMLError as exc:
-        raise LoadError([Diagnostic(name, 1, 1, "CQ001", f"YAML syntax error: {exc}")])
+        raise LoadError([Diagnostic(name, 1, 1, "CQ001", f"YAML syntax error: {exc}")]) from None
     if root is None:
         return YamlSource(path, None)
     walker = _Walker(path)
@@ -126,8 +137,9 @@ def parse_yaml(text: str, path: Path) -> YamlSource:
     except yaml.YAMLError as exc:  # e.g. an unknown tag such as !!python/object
         mark = getattr(exc, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise LoadError([Diagnostic(name, line, col, "CQ001",
-                                    f"YAML error: {getattr(exc, 'problem', None) or exc}")])
+        raise LoadError(
+            [Diagnostic(name, line, col, "CQ001", f"YAML error: {getattr(exc, 'problem', None) or exc}")]
+        ) from None
     return YamlSource(path, _normalise_keys(data), walker.positions)
 
 

@@ -38,7 +38,8 @@ def level_dir(tmp_path: Path) -> Path:
 def test_playtest_clean_level_by_id(level_dir: Path) -> None:
     result = run("playtest", "defect-clean", levels=level_dir)
     assert result.exit_code == 0, result.output
-    assert "路径 paths 5" in result.output
+    assert "路径 paths 10" in result.output
+    assert "天真玩家 naive player「总选最长 always longest」: 20 次乱序中及格 passed 0 次" in result.output
     assert "最高分 best:          100  (open#1 → ask#1 → promise)" in result.output
     assert "不及格 fails ✓" in result.output
     assert result.output.strip().endswith("no structural defects")
@@ -57,7 +58,8 @@ def test_playtest_exits_1_on_each_structural_defect(level_dir: Path, name: str, 
 
 
 def test_playtest_json_report(level_dir: Path) -> None:
-    result = run("playtest", str(level_dir / "novice" / "too-lenient.yaml"), "--json", levels=level_dir)
+    result = run("playtest", str(level_dir / "novice" / "too-lenient.yaml"), "--json", "--no-naive",
+                 levels=level_dir)
     assert result.exit_code == 1
     data = json.loads(result.output)
     assert (data["level"], data["ok"], data["too_lenient"], data["red_line_can_pass"]) == (
@@ -71,6 +73,16 @@ def test_playtest_json_report(level_dir: Path) -> None:
     assert [d["kind"] for d in data["defects"]] == ["too-lenient"]
 
 
+def test_playtest_flags_a_level_a_naive_player_passes(level_dir: Path) -> None:
+    # One decision, the good line the longest: always-longest passes every shuffled order.
+    result = run("playtest", "defect-unused-choices", "--json", levels=level_dir)
+    data = json.loads(result.output)
+    assert result.exit_code == 1
+    longest = next(n for n in data["naive"] if n["policy"] == "longest")
+    assert longest["passes"] == longest["runs"] == 20
+    assert "naive-passes" in [d["kind"] for d in data["defects"]]
+
+
 def test_playtest_json_agrees_with_the_engine_api(level_dir: Path) -> None:
     catalog, _ = check_paths([level_dir], [CONTENT])
     report = playtest(catalog.levels["defect-clean"], catalog)
@@ -81,14 +93,14 @@ def test_playtest_json_agrees_with_the_engine_api(level_dir: Path) -> None:
 
 
 def test_playtest_notes_choices_that_never_matter(level_dir: Path) -> None:
-    result = run("playtest", "defect-unused-choices", levels=level_dir)
+    result = run("playtest", "defect-unused-choices", "--no-naive", levels=level_dir)
     assert result.exit_code == 0
     assert "choice 3 is never shown" in result.output
     assert "choice 1 always does the same as choice 2" in result.output
 
 
 def test_playtest_reports_loops(level_dir: Path) -> None:
-    result = run("playtest", "defect-loop-with-exit", levels=level_dir)
+    result = run("playtest", "defect-loop-with-exit", "--no-naive", levels=level_dir)
     assert result.exit_code == 0
     assert "路径 paths 无穷多 infinite (loops)" in result.output
     assert "循环 cycle: ask (有出口 has an exit)" in result.output

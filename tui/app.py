@@ -20,11 +20,13 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from game.catalog import Catalog
 from game.diagnostics import Diagnostic
-from game.loader import Catalog, content_dir, levels_dir, load_catalog
+from game.loader import content_dir, levels_dir, load_catalog
 from game.models import Level
 from game.progression import BestResult, level_state, rank_for
 from game.quiz import Clock
+from game.review import build_review
 from game.runs import run_from_session
 from game.session import MODE_NAMES, LevelSession, RecordError
 from game.storage import Player, SaveStore, StorageProblem, default_saves_dir
@@ -39,7 +41,6 @@ from tui.screens.leaderboard import LeaderboardScreen
 from tui.screens.map import MapScreen
 from tui.screens.quiz import QuizScreen
 from tui.screens.results import ResultsScreen, Standing
-from game.review import build_review
 from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.screens.start import PlayerChosen, StartScreen
 
@@ -58,12 +59,10 @@ class CollectQuestApp(App[None]):
     SUB_TITLE = "合规催收训练"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {GameCommands}
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (100, "-wide"),
-                                                                      (140, "-xwide")]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (100, "-wide"), (140, "-xwide")]
     """Screens get the class -narrow below 100 columns, -wide up to 139 and -xwide from 140."""
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1,question_mark", "help", "帮助", key_display="?", id="help",
-                tooltip="所有按键与玩法说明"),
+        Binding("f1,question_mark", "help", "帮助", key_display="?", id="help", tooltip="所有按键与玩法说明"),
         Binding("ctrl+q", "quit", "退出", key_display="^q", id="quit", priority=True),
     ]
 
@@ -120,12 +119,16 @@ class CollectQuestApp(App[None]):
         self.diagnostics = diagnostics
         self.catalog = catalog
         if diagnostics:
-            self.notify(f"有 {len(diagnostics)} 处关卡或手册文件的问题，相关内容已跳过。"
-                        "训练师可运行 collectquest validate 查看。",
-                        title="内容检查", severity="warning", timeout=8, markup=False)
+            self.notify(
+                f"有 {len(diagnostics)} 处关卡或手册文件的问题，相关内容已跳过。"
+                "训练师可运行 collectquest validate 查看。",
+                title="内容检查",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
         if not catalog.levels:
-            self.notify("没有找到任何关卡文件，请检查 --levels 目录。", severity="error",
-                        timeout=10, markup=False)
+            self.notify("没有找到任何关卡文件，请检查 --levels 目录。", severity="error", timeout=10, markup=False)
 
     # ----------------------------------------------------------------------------------------
     # Players and the map
@@ -176,13 +179,22 @@ class CollectQuestApp(App[None]):
         try:
             if level is None:
                 raise RecordError("level gone")
-            session = LevelSession.resume(level, self.catalog, str(snapshot.get("mode", "practice")),
-                                          int(snapshot.get("seed", 0)), list(snapshot.get("record") or []),
-                                          clock=self.clock)
+            session = LevelSession.resume(
+                level,
+                self.catalog,
+                str(snapshot.get("mode", "practice")),
+                int(snapshot.get("seed", 0)),
+                list(snapshot.get("record") or []),
+                clock=self.clock,
+            )
         except (RecordError, ValueError, TypeError):
             self.store.clear_progress(self.player.id)
-            self.notify("上次的进度与当前关卡内容对不上（关卡可能已更新），无法继续，已清除。",
-                        severity="warning", timeout=8, markup=False)
+            self.notify(
+                "上次的进度与当前关卡内容对不上（关卡可能已更新），无法继续，已清除。",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
             return
         try:
             started = datetime.fromisoformat(str(snapshot.get("started")))
@@ -231,9 +243,15 @@ class CollectQuestApp(App[None]):
                     self.store.clear_progress(self.player.id)
                     self._start_run(event.level, event.mode)
 
-            self.push_screen(ConfirmDialog(
-                f"你还有一关没打完：「{title}」。\n开始新的关卡会放弃它的进度，确定吗？",
-                yes="放弃并开始", no="取消", title="有未完成的关卡"), decided)
+            self.push_screen(
+                ConfirmDialog(
+                    f"你还有一关没打完：「{title}」。\n开始新的关卡会放弃它的进度，确定吗？",
+                    yes="放弃并开始",
+                    no="取消",
+                    title="有未完成的关卡",
+                ),
+                decided,
+            )
             return
         self._start_run(event.level, event.mode)
 
@@ -297,15 +315,16 @@ class CollectQuestApp(App[None]):
         levels = run.catalog.levels
         standing = Standing(before.get(run.level.id), rank_for(levels, before), rank_for(levels, after))
         review = build_review(run.session, run.catalog)
-        self.switch_screen(ResultsScreen(run, run.session.result(), review, standing,
-                                         self.next_level_after(run.level, after)))
+        self.switch_screen(
+            ResultsScreen(run, run.session.result(), review, standing, self.next_level_after(run.level, after))
+        )
 
     def next_level_after(self, level: Level, bests: dict[str, BestResult]) -> Level | None:
         """The first open, not yet passed level after `level` in play order (else any open one after it)."""
         if self.catalog is None:
             return None
         order = self.catalog.levels_in_play_order()
-        after = order[order.index(level) + 1:] if level in order else order
+        after = order[order.index(level) + 1 :] if level in order else order
         states = [level_state(self.catalog.levels, bests, lv) for lv in after]
         fresh = [s.level for s in states if s.open and not s.passed]
         return fresh[0] if fresh else next((s.level for s in states if s.open), None)
@@ -347,9 +366,15 @@ class CollectQuestApp(App[None]):
                 self.save_progress()
                 self.exit()
 
-        self.push_screen(ConfirmDialog(
-            f"「{self.current_run.level.title}」还没有完成。\n进度已保存，下次选择同一玩家即可继续。\n确定退出游戏吗？",
-            yes="退出", no="继续玩", title="退出游戏？"), decided)
+        self.push_screen(
+            ConfirmDialog(
+                f"「{self.current_run.level.title}」还没有完成。\n进度已保存，下次选择同一玩家即可继续。\n确定退出游戏吗？",
+                yes="退出",
+                no="继续玩",
+                title="退出游戏？",
+            ),
+            decided,
+        )
 
     def open_leaderboard(self, level_id: str | None = None) -> None:
         if isinstance(self.screen, LeaderboardScreen):
@@ -357,8 +382,11 @@ class CollectQuestApp(App[None]):
         self.push_screen(LeaderboardScreen(self.store, self.catalog, self.player, level_id))
 
     def open_handbook(self, query: str = "", ref: str | None = None) -> None:
-        if getattr(self.screen, "question_open", False) and self.current_run is not None \
-                and not self.current_run.practice:
+        if (
+            getattr(self.screen, "question_open", False)
+            and self.current_run is not None
+            and not self.current_run.practice
+        ):
             self.notify("考核答题中不能查看手册：答完这一题再查。", severity="warning", markup=False)
             return
         if isinstance(self.screen, HandbookScreen):
@@ -387,8 +415,9 @@ class CollectQuestApp(App[None]):
         yield SystemCommand("帮助", "所有按键与玩法说明", self.action_help)
 
 
-def run_app(saves: str | None = None, levels: str | None = None, content: str | None = None,
-            leaderboard: str | None = None) -> None:
+def run_app(
+    saves: str | None = None, levels: str | None = None, content: str | None = None, leaderboard: str | None = None
+) -> None:
     """Start the game (called by `collectquest` with no subcommand)."""
     import click
 

@@ -11,18 +11,39 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 @click.group(invoke_without_command=True, context_settings=CONTEXT)
-@click.option("--saves", "saves", type=click.Path(file_okay=False), envvar="COLLECTQUEST_SAVES",
-              help="Folder for player data (default: saves/). Env: COLLECTQUEST_SAVES.")
-@click.option("--levels", "levels", type=click.Path(), envvar="COLLECTQUEST_LEVELS",
-              help="Folder of level files (default: the shipped levels/). Env: COLLECTQUEST_LEVELS.")
-@click.option("--content", "content", type=click.Path(), envvar="COLLECTQUEST_CONTENT",
-              help="Folder of handbook files (default: the shipped content/). Env: COLLECTQUEST_CONTENT.")
-@click.option("--leaderboard", "leaderboard", type=click.Path(dir_okay=False), envvar="COLLECTQUEST_LEADERBOARD",
-              help="Shared leaderboard file (default: inside the saves folder). Env: COLLECTQUEST_LEADERBOARD.")
+@click.option(
+    "--saves",
+    "saves",
+    type=click.Path(file_okay=False),
+    envvar="COLLECTQUEST_SAVES",
+    help="Folder for player data (default: saves/). Env: COLLECTQUEST_SAVES.",
+)
+@click.option(
+    "--levels",
+    "levels",
+    type=click.Path(),
+    envvar="COLLECTQUEST_LEVELS",
+    help="Folder of level files (default: the shipped levels/). Env: COLLECTQUEST_LEVELS.",
+)
+@click.option(
+    "--content",
+    "content",
+    type=click.Path(),
+    envvar="COLLECTQUEST_CONTENT",
+    help="Folder of handbook files (default: the shipped content/). Env: COLLECTQUEST_CONTENT.",
+)
+@click.option(
+    "--leaderboard",
+    "leaderboard",
+    type=click.Path(dir_okay=False),
+    envvar="COLLECTQUEST_LEADERBOARD",
+    help="Shared leaderboard file (default: inside the saves folder). Env: COLLECTQUEST_LEADERBOARD.",
+)
 @click.version_option(package_name="collectquest")
 @click.pass_context
-def cli(ctx: click.Context, saves: str | None, levels: str | None, content: str | None,
-        leaderboard: str | None) -> None:
+def cli(
+    ctx: click.Context, saves: str | None, levels: str | None, content: str | None, leaderboard: str | None
+) -> None:
     """催收闯关 CollectQuest — a training game for lawful, respectful debt collection.
 
     Run with no command to play.  Example:  collectquest --saves /mnt/team/saves

@@ -17,8 +17,8 @@ import click
 
 from game import loader
 from game import validate as validation
+from game.catalog import Catalog
 from game.diagnostics import Diagnostic
-from game.loader import Catalog
 from game.models import GlossaryFile, Level, QuestionBank, RuleFile, ScriptFile
 from game.yamlsource import read_yaml
 
@@ -43,13 +43,15 @@ def friendly_errors(func: F) -> F:
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except OSError as exc:
-            raise click.ClickException(f"文件错误 file error: {exc.strerror or exc}"
-                                       f"{': ' + str(exc.filename) if exc.filename else ''}") from None
+            raise click.ClickException(
+                f"文件错误 file error: {exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}"
+            ) from None
         except Exception as exc:  # noqa: BLE001 - the last line of defence for trainers
             if os.environ.get("COLLECTQUEST_DEBUG"):
                 raise
-            raise click.ClickException(f"内部错误 internal error: {type(exc).__name__}: {exc} "
-                                       "(set COLLECTQUEST_DEBUG=1 for details)") from None
+            raise click.ClickException(
+                f"内部错误 internal error: {type(exc).__name__}: {exc} (set COLLECTQUEST_DEBUG=1 for details)"
+            ) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -76,8 +78,14 @@ def display_path(path: str | Path) -> str:
 
 
 def shown(diagnostic: Diagnostic) -> Diagnostic:
-    return Diagnostic(display_path(diagnostic.file), diagnostic.line, diagnostic.column, diagnostic.code,
-                      diagnostic.message, diagnostic.severity)
+    return Diagnostic(
+        display_path(diagnostic.file),
+        diagnostic.line,
+        diagnostic.column,
+        diagnostic.code,
+        diagnostic.message,
+        diagnostic.severity,
+    )
 
 
 def format_diagnostic(diagnostic: Diagnostic) -> str:
@@ -156,8 +164,11 @@ def find_level(ctx: click.Context, level: str) -> tuple[Catalog, list[Diagnostic
     catalog, diagnostics, _ = load_checked(ctx)
     if level not in catalog.levels:
         close = validation.did_you_mean(level, catalog.levels)
-        raise click.BadParameter(f"no level with id '{level}' in {display_path(levels_folder(ctx))}{close}; "
-                                 "run `collectquest levels` to list them", param_hint="LEVEL")
+        raise click.BadParameter(
+            f"no level with id '{level}' in {display_path(levels_folder(ctx))}{close}; "
+            "run `collectquest levels` to list them",
+            param_hint="LEVEL",
+        )
     path = catalog.level_files[level]
     mine = [d for d in diagnostics if Path(d.file).resolve() == path.resolve()]
     return catalog, mine, catalog.levels[level], path
@@ -177,9 +188,11 @@ def _summary(catalog: Catalog, diagnostics: list[Diagnostic]) -> str:
     errors = sum(d.severity != validation.WARNING for d in diagnostics)
     warnings = len(diagnostics) - errors
     tiers = " · ".join(f"{tier} {n}" for tier, n in counts.levels.items())
-    held = (f"{sum(counts.levels.values())} 个关卡 levels ({tiers}), {counts.questions} 道题 questions, "
-            f"{counts.dialogue_nodes} 个对话节点 dialogue nodes, {counts.rule_cards} 张规则卡 rule cards, "
-            f"{counts.glossary_terms} 个术语 glossary terms")
+    held = (
+        f"{sum(counts.levels.values())} 个关卡 levels ({tiers}), {counts.questions} 道题 questions, "
+        f"{counts.dialogue_nodes} 个对话节点 dialogue nodes, {counts.rule_cards} 张规则卡 rule cards, "
+        f"{counts.glossary_terms} 个术语 glossary terms"
+    )
     if errors:
         files = len({d.file for d in diagnostics if d.severity != validation.WARNING})
         return f"✗ {errors} 个错误 errors, {warnings} 个警告 warnings in {files} file(s); loaded {held}"
@@ -209,15 +222,17 @@ def validate_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) 
     ok = not validation.has_errors(diagnostics)
     if as_json:
         counts = validation.counts(catalog)
-        echo_json({
-            "ok": ok,
-            "levels": counts.levels,
-            "questions": counts.questions,
-            "dialogue_nodes": counts.dialogue_nodes,
-            "rule_cards": counts.rule_cards,
-            "glossary_terms": counts.glossary_terms,
-            "errors": [shown(d).to_json() for d in diagnostics],
-        })
+        echo_json(
+            {
+                "ok": ok,
+                "levels": counts.levels,
+                "questions": counts.questions,
+                "dialogue_nodes": counts.dialogue_nodes,
+                "rule_cards": counts.rule_cards,
+                "glossary_terms": counts.glossary_terms,
+                "errors": [shown(d).to_json() for d in diagnostics],
+            }
+        )
     else:
         echo_diagnostics(diagnostics)
         click.echo(_summary(catalog, diagnostics))
@@ -247,9 +262,20 @@ def levels_command(ctx: click.Context, as_json: bool) -> None:
     catalog, diagnostics = loader.load_catalog([folder], [content_folder(ctx)])
     ordered = catalog.levels_in_play_order()
     if as_json:
-        echo_json({"levels": [
-            {"id": lv.id, "tier": lv.tier, "title": lv.title, "requires": list(lv.requires),
-             "file": display_path(catalog.level_files[lv.id])} for lv in ordered]})
+        echo_json(
+            {
+                "levels": [
+                    {
+                        "id": lv.id,
+                        "tier": lv.tier,
+                        "title": lv.title,
+                        "requires": list(lv.requires),
+                        "file": display_path(catalog.level_files[lv.id]),
+                    }
+                    for lv in ordered
+                ]
+            }
+        )
     else:
         if not ordered:
             click.echo(f"没有关卡 no levels in {display_path(folder)}")
@@ -259,8 +285,10 @@ def levels_command(ctx: click.Context, as_json: bool) -> None:
             click.echo(f"{lv.tier}  {lv.order:>2}  {lv.id:<28} {lv.title}{exam}{needs}")
     level_problems = [d for d in diagnostics if d.severity != validation.WARNING]
     if level_problems:
-        click.echo(f"注意 note: {len(level_problems)} problem(s) while loading; "
-                   "run `collectquest validate` for details", err=True)
+        click.echo(
+            f"注意 note: {len(level_problems)} problem(s) while loading; run `collectquest validate` for details",
+            err=True,
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -292,10 +320,19 @@ def json_schema(kind: str = "level") -> dict[str, Any]:
 
 
 @click.command("schema")
-@click.option("--kind", type=click.Choice(SCHEMA_KINDS), default="level", show_default=True,
-              help="level files, handbook (content) files, or all.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Write to this file (UTF-8) instead of printing.")
+@click.option(
+    "--kind",
+    type=click.Choice(SCHEMA_KINDS),
+    default="level",
+    show_default=True,
+    help="level files, handbook (content) files, or all.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to this file (UTF-8) instead of printing.",
+)
 @click.pass_context
 @friendly_errors
 def schema_command(ctx: click.Context, kind: str, output: str | None) -> None:
@@ -321,4 +358,3 @@ def register(group: click.Group) -> None:
     """Add this module's commands to the CLI group."""
     for command in (validate_command, levels_command, schema_command):
         group.add_command(command)
-

@@ -19,7 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from game.autoplay import POLICIES, autoplay
-from game.loader import Catalog, content_dir, levels_dir, load_catalog
+from game.catalog import Catalog
+from game.loader import content_dir, levels_dir, load_catalog
 from game.quiz import DrawError
 from game.report import Report, build_report, parse_since, report_csv
 from game.runs import run_from_session, verify_store
@@ -65,8 +66,9 @@ def open_catalog(ctx: click.Context) -> Catalog:
     opts = _options(ctx)
     catalog, diagnostics = load_catalog([levels_dir(opts.get("levels"))], [content_dir(opts.get("content"))])
     if diagnostics:
-        click.echo(f"注意:关卡或题库中有 {len(diagnostics)} 处问题,相关内容未加载"
-                   "(运行 collectquest validate 查看)。", err=True)
+        click.echo(
+            f"注意:关卡或题库中有 {len(diagnostics)} 处问题,相关内容未加载(运行 collectquest validate 查看)。", err=True
+        )
     return catalog
 
 
@@ -121,14 +123,17 @@ def _leaderboard_table(entries: list[LeaderboardEntry], teams: bool, title: str)
 
 
 @click.command("leaderboard")
-@click.option("--level", "level_id", metavar="ID", help="Only this level (default: overall, the sum of per-level bests).")
+@click.option(
+    "--level", "level_id", metavar="ID", help="Only this level (default: overall, the sum of per-level bests)."
+)
 @click.option("--teams", is_flag=True, help="Rank teams by the mean of their members' scores.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {player, team, score, attempts, when}.")
 @click.option("--include-autoplay", is_flag=True, help="Count runs recorded by `autoplay --record` too.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000), help="Rows shown.")
 @click.pass_context
-def leaderboard_command(ctx: click.Context, level_id: str | None, teams: bool, as_json: bool,
-                        include_autoplay: bool, limit: int) -> None:
+def leaderboard_command(
+    ctx: click.Context, level_id: str | None, teams: bool, as_json: bool, include_autoplay: bool, limit: int
+) -> None:
     """Show the leaderboard: best assessment score per player (per level or overall), or by team.
 
     \b
@@ -160,20 +165,39 @@ def leaderboard_command(ctx: click.Context, level_id: str | None, teams: bool, a
 
 @click.command("autoplay")
 @click.argument("level_id", metavar="LEVEL")
-@click.option("--player", "player_name", default=None, metavar="NAME",
-              help="Trainee the run is played as (needed with --record).")
+@click.option(
+    "--player", "player_name", default=None, metavar="NAME", help="Trainee the run is played as (needed with --record)."
+)
 @click.option("--team", default=None, metavar="T", help="Team (for a new player; default 未分组).")
-@click.option("--policy", type=click.Choice(POLICIES), required=True,
-              help="best: highest-scoring play; worst: lowest; random: uniform, from --seed; "
-                   "first / longest: a naive player taking the first / the longest option shown.")
+@click.option(
+    "--policy",
+    type=click.Choice(POLICIES),
+    required=True,
+    help="best: highest-scoring play; worst: lowest; random: uniform, from --seed; "
+    "first / longest: a naive player taking the first / the longest option shown.",
+)
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for question draws and the random policy.")
-@click.option("--mode", type=click.Choice(MODES), default="assessment", show_default=True,
-              help="assessment runs count on the leaderboard; practice runs only for unlocking.")
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="assessment",
+    show_default=True,
+    help="assessment runs count on the leaderboard; practice runs only for unlocking.",
+)
 @click.option("--record", is_flag=True, help="Store the run (marked as autoplay; off the leaderboard by default).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.pass_context
-def autoplay_command(ctx: click.Context, level_id: str, player_name: str | None, team: str | None, policy: str,
-                     seed: int, mode: str, record: bool, as_json: bool) -> None:
+def autoplay_command(
+    ctx: click.Context,
+    level_id: str,
+    player_name: str | None,
+    team: str | None,
+    policy: str,
+    seed: int,
+    mode: str,
+    record: bool,
+    as_json: bool,
+) -> None:
     """Play a level with no screen by a fixed policy (for demos and load tests).
 
     \b
@@ -203,14 +227,25 @@ def autoplay_command(ctx: click.Context, level_id: str, player_name: str | None,
     result = session.result()
     verdict = "通过" if result.passed else "未通过"
     if as_json:
-        click.echo(json.dumps({
-            "level": level.id, "policy": policy, "seed": seed, "mode": mode, "score": result.total,
-            "passed": result.passed, "stars": result.stars,
-            "stages": [{"kind": stage.kind, "score": score}
-                       for stage, score in zip(level.stages, result.stage_scores)],
-            "missed_minimums": result.missed_minimums,
-            "violations": result.violations,
-        }, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "level": level.id,
+                    "policy": policy,
+                    "seed": seed,
+                    "mode": mode,
+                    "score": result.total,
+                    "passed": result.passed,
+                    "stars": result.stars,
+                    "stages": [
+                        {"kind": stage.kind, "score": score} for stage, score in zip(level.stages, result.stage_scores)
+                    ],
+                    "missed_minimums": result.missed_minimums,
+                    "violations": result.violations,
+                },
+                ensure_ascii=False,
+            )
+        )
     else:
         _echo_autoplay(level, policy, seed, mode, result, verdict)
     if not record:
@@ -272,9 +307,15 @@ def verify_command(ctx: click.Context) -> None:
     for name in ("位置", "学员", "关卡", "记录分数", "重算分数", "说明", "运行 ID"):
         table.add_column(name)
     for m in report.mismatches:
-        table.add_row(WHERE_NAMES[m.where], Text(m.player), Text(m.level_id),
-                      "" if m.stored is None else str(m.stored), "" if m.expected is None else str(m.expected),
-                      Text(m.detail), Text(m.run_id or ""))
+        table.add_row(
+            WHERE_NAMES[m.where],
+            Text(m.player),
+            Text(m.level_id),
+            "" if m.stored is None else str(m.stored),
+            "" if m.expected is None else str(m.expected),
+            Text(m.detail),
+            Text(m.run_id or ""),
+        )
     _console().print(table)
     ctx.exit(1)
 
@@ -295,44 +336,73 @@ def _print_report(report: Report) -> None:
         filters.append(f"团队 {report.team}")
     if report.since:
         filters.append(f"自 {report.since} 起")
-    console.print(Text(f"培训报告 · {report.generated[:16].replace('T', ' ')}"
-                       + (" · " + " · ".join(filters) if filters else "")))
+    console.print(
+        Text(f"培训报告 · {report.generated[:16].replace('T', ' ')}" + (" · " + " · ".join(filters) if filters else ""))
+    )
     if not report.trainees:
         console.print(Text("没有符合条件的学员或成绩。"))
         return
     trainees = Table(title="学员", title_justify="left")
-    for name, justify in (("团队", "left"), ("学员", "left"), ("通过", "right"), ("平均最高分", "right"),
-                          ("次数", "right"), ("用时(分)", "right"), ("红线", "left"), ("最弱维度", "left"),
-                          ("最弱技能", "left")):
+    for name, justify in (
+        ("团队", "left"),
+        ("学员", "left"),
+        ("通过", "right"),
+        ("平均最高分", "right"),
+        ("次数", "right"),
+        ("用时(分)", "right"),
+        ("红线", "left"),
+        ("最弱维度", "left"),
+        ("最弱技能", "left"),
+    ):
         trainees.add_column(name, justify=justify)  # type: ignore[arg-type]
     for t in report.trainees:
         violations = "、".join(f"{rule}×{n}" for rule, n in t.violations.items()) or "—"
-        trainees.add_row(Text(t.team), Text(t.player), str(len(t.levels_passed)),
-                         "—" if t.average_best is None else str(t.average_best),
-                         f"{t.attempts}(考核 {t.assessment_runs})", _minutes(t.time_spent), Text(violations),
-                         "、".join(t.weakest_dimensions) or "—", "、".join(t.weakest_skills) or "—")
+        trainees.add_row(
+            Text(t.team),
+            Text(t.player),
+            str(len(t.levels_passed)),
+            "—" if t.average_best is None else str(t.average_best),
+            f"{t.attempts}(考核 {t.assessment_runs})",
+            _minutes(t.time_spent),
+            Text(violations),
+            "、".join(t.weakest_dimensions) or "—",
+            "、".join(t.weakest_skills) or "—",
+        )
     console.print(trainees)
     teams = Table(title="团队", title_justify="left")
     for name in ("团队", "人数", "通过关卡合计", "平均最高分", "次数", "用时(分)", "红线", "最弱维度", "最弱技能"):
         teams.add_column(name)
     for team in report.teams:
         violations = "、".join(f"{rule}×{n}" for rule, n in team.violations.items()) or "—"
-        teams.add_row(Text(team.team), f"{team.active_members}/{team.members}", str(team.levels_passed),
-                      "—" if team.average_best is None else str(team.average_best), str(team.attempts),
-                      _minutes(team.time_spent), Text(violations), "、".join(team.weakest_dimensions) or "—",
-                      "、".join(team.weakest_skills) or "—")
+        teams.add_row(
+            Text(team.team),
+            f"{team.active_members}/{team.members}",
+            str(team.levels_passed),
+            "—" if team.average_best is None else str(team.average_best),
+            str(team.attempts),
+            _minutes(team.time_spent),
+            Text(violations),
+            "、".join(team.weakest_dimensions) or "—",
+            "、".join(team.weakest_skills) or "—",
+        )
     console.print(teams)
 
 
 @click.command("report")
 @click.option("--team", default=None, metavar="T", help="Only this team.")
 @click.option("--since", default=None, metavar="DATE", help="Only runs finished on or after DATE (YYYY-MM-DD).")
-@click.option("--csv", "csv_file", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
-              help="Also write the report as CSV (UTF-8 with BOM, opens in Excel).")
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(dir_okay=False, writable=True),
+    metavar="FILE",
+    help="Also write the report as CSV (UTF-8 with BOM, opens in Excel).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of tables.")
 @click.pass_context
-def report_command(ctx: click.Context, team: str | None, since: str | None, csv_file: str | None,
-                   as_json: bool) -> None:
+def report_command(
+    ctx: click.Context, team: str | None, since: str | None, csv_file: str | None, as_json: bool
+) -> None:
     """Results per trainee (levels passed, best scores, attempts, time, red lines by rule, weakest
     dimensions and skills) and per team.
 

@@ -9,6 +9,7 @@ import click
 
 from game import explore, graph, templates
 from game import validate as validation
+from game.autoplay import naive_results
 from game.dialogue import replay
 from game.loader import load_catalog
 from game.models import TIER_SLUGS, TIERS, DialogueStage, Level
@@ -33,17 +34,24 @@ TIER_ALIASES = {**{t: t for t in TIERS}, **{slug: tier for tier, slug in TIER_SL
 
 def _path_steps(stage: DialogueStage, witness: explore.Witness) -> list[dict[str, Any]]:
     state = replay(stage, witness.choices)
-    return [{"node": step.node, "choice": step.choice + 1, "quality": step.quality.value,
-             "violation": step.violation} for step in state.steps]
+    return [
+        {"node": step.node, "choice": step.choice + 1, "quality": step.quality.value, "violation": step.violation}
+        for step in state.steps
+    ]
 
 
 def _witness_json(stage: DialogueStage, witness: explore.Witness | None) -> dict[str, Any] | None:
     if witness is None:
         return None
     result = witness.result
-    return {"score": result.score, "ending": result.ending_id, "compliance": result.compliance,
-            "communication": result.communication, "outcome": result.outcome,
-            "path": _path_steps(stage, witness)}
+    return {
+        "score": result.score,
+        "ending": result.ending_id,
+        "compliance": result.compliance,
+        "communication": result.communication,
+        "outcome": result.outcome,
+        "path": _path_steps(stage, witness),
+    }
 
 
 def _witness_text(stage: DialogueStage, witness: explore.Witness | None) -> str:
@@ -61,27 +69,36 @@ def playtest_json(report: explore.LevelPlaytest, diagnostics: list[Any]) -> dict
         entry: dict[str, Any] = {"index": index + 1, "kind": stage.kind, "title": stage.title}
         found = report.dialogues.get(index)
         if isinstance(stage, DialogueStage) and found is not None:
-            entry.update({
-                "states": found.states,
-                "paths": found.paths,
-                "paths_infinite": found.paths is None,
-                "paths_by_ending": found.paths_by_ending,
-                "endings_reached": found.endings_reached,
-                "endings_unreached": found.endings_unreached,
-                "nodes_unreached": found.nodes_unreached,
-                "dead_end_nodes": found.dead_end_nodes,
-                "dangling_targets": found.dangling_targets,
-                "cycles": [{"nodes": list(c.nodes), "has_exit": c.has_exit} for c in found.cycles],
-                "unused_choices": [{"node": u.node, "choice": u.choice + 1, "reason": u.reason,
-                                    "same_as": [i + 1 for i in u.same_as]} for u in found.unused_choices],
-                "shortest_path": found.shortest_path,
-                "longest_path": found.longest_path,
-                "horizon": found.horizon,
-                "best": _witness_json(stage, found.best),
-                "worst": _witness_json(stage, found.worst),
-                "best_red_line": _witness_json(stage, found.best_red_line),
-                "best_without_good": _witness_json(stage, found.best_without_good),
-            })
+            entry.update(
+                {
+                    "states": found.states,
+                    "paths": found.paths,
+                    "paths_infinite": found.paths is None,
+                    "paths_by_ending": found.paths_by_ending,
+                    "endings_reached": found.endings_reached,
+                    "endings_unreached": found.endings_unreached,
+                    "nodes_unreached": found.nodes_unreached,
+                    "dead_end_nodes": found.dead_end_nodes,
+                    "dangling_targets": found.dangling_targets,
+                    "cycles": [{"nodes": list(c.nodes), "has_exit": c.has_exit} for c in found.cycles],
+                    "unused_choices": [
+                        {
+                            "node": u.node,
+                            "choice": u.choice + 1,
+                            "reason": u.reason,
+                            "same_as": [i + 1 for i in u.same_as],
+                        }
+                        for u in found.unused_choices
+                    ],
+                    "shortest_path": found.shortest_path,
+                    "longest_path": found.longest_path,
+                    "horizon": found.horizon,
+                    "best": _witness_json(stage, found.best),
+                    "worst": _witness_json(stage, found.worst),
+                    "best_red_line": _witness_json(stage, found.best_red_line),
+                    "best_without_good": _witness_json(stage, found.best_without_good),
+                }
+            )
         elif index in report.errors:
             entry["error"] = report.errors[index]
         stages.append(entry)
@@ -96,8 +113,16 @@ def playtest_json(report: explore.LevelPlaytest, diagnostics: list[Any]) -> dict
         "without_good_total": report.without_good.total if report.without_good else None,
         "red_line_can_pass": "red-line-passes" in kinds,
         "too_lenient": "too-lenient" in kinds,
-        "naive": [{"policy": n.policy, "runs": n.runs, "passes": n.passes, "mean_score": n.mean_score,
-                   "best_score": n.best_score} for n in report.naive],
+        "naive": [
+            {
+                "policy": n.policy,
+                "runs": n.runs,
+                "passes": n.passes,
+                "mean_score": n.mean_score,
+                "best_score": n.best_score,
+            }
+            for n in report.naive
+        ],
         "stages": stages,
         "defects": [{"kind": k, "message": m} for k, m in report.defects],
         "notes": [{"kind": k, "message": m} for k, m in report.notes],
@@ -110,8 +135,10 @@ def _echo_dialogue(level: Level, index: int, stage: DialogueStage, found: explor
     paths = "无穷多 infinite (loops)" if found.paths is None else f"{found.paths}"
     longest = "无上限 unbounded (loops)" if found.longest_path is None else f"{found.longest_path}"
     click.echo(f"\n阶段 {index + 1} 对话「{title}」 stage {index + 1}, dialogue")
-    click.echo(f"  状态 states {found.states} · 路径 paths {paths} · "
-               f"最短 shortest {found.shortest_path} 步 · 最长 longest {longest} 步 steps")
+    click.echo(
+        f"  状态 states {found.states} · 路径 paths {paths} · "
+        f"最短 shortest {found.shortest_path} 步 · 最长 longest {longest} 步 steps"
+    )
     if found.paths_by_ending:
         by_ending = ", ".join(f"{e} ×{n}" for e, n in found.paths_by_ending.items())
         click.echo(f"  各结局路径数 paths per ending: {by_ending}")
@@ -121,8 +148,9 @@ def _echo_dialogue(level: Level, index: int, stage: DialogueStage, found: explor
     if found.nodes_unreached:
         click.echo(f"  ! 永远到不了的节点 nodes never reached: {', '.join(found.nodes_unreached)}")
     if found.horizon is not None:
-        click.echo(f"  (对话有循环,分数按最多 {found.horizon} 步的路径计算 scores over paths up to "
-                   f"{found.horizon} steps)")
+        click.echo(
+            f"  (对话有循环,分数按最多 {found.horizon} 步的路径计算 scores over paths up to {found.horizon} steps)"
+        )
     click.echo(f"  最高分 best:          {_witness_text(stage, found.best)}")
     click.echo(f"  最低分 worst:         {_witness_text(stage, found.worst)}")
     click.echo(f"  越红线的最高分 best with a red line: {_witness_text(stage, found.best_red_line)}")
@@ -134,8 +162,9 @@ def _echo_dialogue(level: Level, index: int, stage: DialogueStage, found: explor
 
 def _echo_report(report: explore.LevelPlaytest, path: Path) -> None:
     level = report.level
-    click.echo(f"关卡 level {level.id}「{level.title}」 {level.tier} · 及格 pass {level.pass_score} · "
-               f"{display_path(path)}")
+    click.echo(
+        f"关卡 level {level.id}「{level.title}」 {level.tier} · 及格 pass {level.pass_score} · {display_path(path)}"
+    )
     for index, stage in enumerate(level.stages):
         if isinstance(stage, DialogueStage) and index in report.dialogues:
             _echo_dialogue(level, index, stage, report.dialogues[index])
@@ -143,14 +172,18 @@ def _echo_report(report: explore.LevelPlaytest, path: Path) -> None:
             click.echo(f"\n阶段 {index + 1}: 无法探索 cannot explore: {report.errors[index]}")
         else:
             name = "答题 quiz" if stage.kind == "quiz" else "质检 audit"
-            click.echo(f"\n阶段 {index + 1} {name}「{stage.title or ''}」: 满分按全对计 best assumes every "
-                       "answer right, 最低按全错计 worst assumes every answer wrong")
+            click.echo(
+                f"\n阶段 {index + 1} {name}「{stage.title or ''}」: 满分按全对计 best assumes every "
+                "answer right, 最低按全错计 worst assumes every answer wrong"
+            )
     click.echo("")
     best = report.best.total if report.best else "—"
     worst = report.worst.total if report.worst else "—"
     lenient = report.without_good.total if report.without_good else "—"
-    click.echo(f"总分 level total: 最高 best {best} · 最低 worst {worst} · "
-               f"从不选 good 且答题全错 never good, all wrong {lenient}")
+    click.echo(
+        f"总分 level total: 最高 best {best} · 最低 worst {worst} · "
+        f"从不选 good 且答题全错 never good, all wrong {lenient}"
+    )
     if report.red_line_results:
         worst_case = max(r.total for _, r in report.red_line_results)
         verdict = "✗ 可以及格!" if any(r.passed for _, r in report.red_line_results) else "不及格 fails ✓"
@@ -158,8 +191,10 @@ def _echo_report(report: explore.LevelPlaytest, path: Path) -> None:
     for naive in report.naive:
         name = {"first": "总选第一个 always first", "longest": "总选最长 always longest"}[naive.policy]
         verdict = "✗ 太容易猜中 too easy to guess" if naive.too_easy else "✓"
-        click.echo(f"天真玩家 naive player「{name}」: {naive.runs} 次乱序中及格 passed {naive.passes} 次 · "
-                   f"平均 mean {naive.mean_score} · 最高 best {naive.best_score} {verdict}")
+        click.echo(
+            f"天真玩家 naive player「{name}」: {naive.runs} 次乱序中及格 passed {naive.passes} 次 · "
+            f"平均 mean {naive.mean_score} · 最高 best {naive.best_score} {verdict}"
+        )
     if report.notes:
         click.echo("\n提示 notes:")
         for kind, message in report.notes:
@@ -173,17 +208,25 @@ def _echo_report(report: explore.LevelPlaytest, path: Path) -> None:
 @click.command("playtest")
 @click.argument("level")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@click.option(
+    "--naive/--no-naive",
+    default=True,
+    show_default=True,
+    help="Also play the level as naive players (always the first / the longest option, "
+    "over 20 shuffled orders) and flag it if they pass.",
+)
 @click.pass_context
 @friendly_errors
-def playtest_command(ctx: click.Context, level: str, as_json: bool) -> None:
+def playtest_command(ctx: click.Context, level: str, as_json: bool, naive: bool) -> None:
     """穷举试玩一个关卡 Explore every path through a level.
 
     LEVEL is a level id or a path to a level file. Reports the number of paths, endings reached
     and never reached, best and worst scores (quiz and audit assumed perfect for the best, all
     wrong for the worst), whether a red-line path could pass, whether a player who never picks a
-    good choice could pass (too lenient), choices that never matter, the longest path and loops.
-    Exit status 1 on validation errors or structural defects (unreachable endings, dead ends,
-    red line passes, too lenient, pass score unreachable).
+    good choice could pass (too lenient), whether a naive player who always takes the first or the
+    longest option passes (naive-passes), choices that never matter, the longest path and loops.
+    Exit status 1 on validation errors or defects (unreachable endings, dead ends, red line
+    passes, too lenient, naive passes, pass score unreachable).
 
     \b
     Examples:
@@ -192,6 +235,11 @@ def playtest_command(ctx: click.Context, level: str, as_json: bool) -> None:
     """
     catalog, diagnostics, found_level, path = find_level(ctx, level)
     report = explore.playtest(found_level, catalog)
+    if naive and not report.errors:
+        try:
+            explore.add_naive(report, naive_results(found_level, catalog))
+        except (ValueError, KeyError) as exc:
+            report.notes.append(("naive-not-played", f"the naive players could not finish the level: {exc}"))
     if as_json:
         data = playtest_json(report, diagnostics)
         echo_json(data)
@@ -216,8 +264,14 @@ def playtest_command(ctx: click.Context, level: str, as_json: bool) -> None:
 
 @click.command("graph")
 @click.argument("level")
-@click.option("--format", "fmt", type=click.Choice(graph.FORMATS), default="mermaid", show_default=True,
-              help="mermaid (paste into Markdown) or dot (Graphviz).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(graph.FORMATS),
+    default="mermaid",
+    show_default=True,
+    help="mermaid (paste into Markdown) or dot (Graphviz).",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
 @click.pass_context
 @friendly_errors
@@ -251,8 +305,9 @@ def graph_command(ctx: click.Context, level: str, fmt: str, output: str | None) 
 def _tier(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
     tier = TIER_ALIASES.get(value.strip())
     if tier is None:
-        raise click.BadParameter(f"'{value}' is not a tier; use 新手, 中级 or 主管 (or novice, intermediate, "
-                                 "supervisor)")
+        raise click.BadParameter(
+            f"'{value}' is not a tier; use 新手, 中级 or 主管 (or novice, intermediate, supervisor)"
+        )
     return tier
 
 
@@ -270,8 +325,9 @@ def _level_id(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
 @click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
 @click.pass_context
 @friendly_errors
-def new_level_command(ctx: click.Context, tier: str, level_id: str, title: str | None, order: int | None,
-                      force: bool) -> None:
+def new_level_command(
+    ctx: click.Context, tier: str, level_id: str, title: str | None, order: int | None, force: bool
+) -> None:
     """写一个带注释的新关卡模板 Write a commented starter level.
 
     The file goes to <levels>/<tier folder>/<ID>.yaml, validates as written, and shows every stage
@@ -293,19 +349,25 @@ def new_level_command(ctx: click.Context, tier: str, level_id: str, title: str |
     if target.exists() and not force:
         raise click.ClickException(f"{display_path(target)} already exists; use --force to overwrite it")
     if order is None:
-        order = max((lv.order for lv in catalog.levels.values() if lv.tier == tier and lv.id != level_id),
-                    default=0) + 1
+        order = (
+            max((lv.order for lv in catalog.levels.values() if lv.tier == tier and lv.id != level_id), default=0) + 1
+        )
     missing = [rule for rule in templates.STARTER_RULES if rule not in catalog.rules]
     text = templates.starter_level(level_id, tier, title, order, set(catalog.banks))
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     click.echo(f"已创建 created {display_path(target)}")
     _, diagnostics = validation.check_paths(
-        [target], [content] if content.is_dir() else [],
-        known_levels={lid: lv.tier for lid, lv in catalog.levels.items()})
+        [target],
+        [content] if content.is_dir() else [],
+        known_levels={lid: lv.tier for lid, lv in catalog.levels.items()},
+    )
     if missing:
-        click.echo(f"注意 note: the handbook in {display_path(content)} lacks rule cards "
-                   f"{', '.join(missing)}, which the starter refers to", err=True)
+        click.echo(
+            f"注意 note: the handbook in {display_path(content)} lacks rule cards "
+            f"{', '.join(missing)}, which the starter refers to",
+            err=True,
+        )
     if validation.has_errors(diagnostics):
         echo_diagnostics(diagnostics, err=True)
         raise click.ClickException("the starter level does not validate against this handbook; see above")

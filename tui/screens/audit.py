@@ -67,9 +67,12 @@ class AuditScreen(Screen[None]):
                     for rule_id in self.rules:
                         rule = self.run.catalog.rules.get(rule_id)
                         if rule is not None:
-                            yield Bullet(Content.assemble(rule.title, "\n", (rule_citation(rule), "$text-muted")),
-                                         Content.styled("✖" if rule.red_line else "·",
-                                                        "bold $text-error" if rule.red_line else ""))
+                            yield Bullet(
+                                Content.assemble(rule.title, "\n", (rule_citation(rule), "$text-muted")),
+                                Content.styled(
+                                    "✖" if rule.red_line else "·", "bold $text-error" if rule.red_line else ""
+                                ),
+                            )
             yield Static("", id="audit-result")
             yield Button("继续 (Enter)", variant="primary", id="continue")
         yield Footer()
@@ -90,8 +93,11 @@ class AuditScreen(Screen[None]):
         extra: list[Content] = []
         if self.result is None:
             if number in self.flags:
-                extra.append(Content.assemble(("⚑ 标记为违规：", "bold $text-warning"),
-                                              rule_title(self.run.catalog, self.flags[number])))
+                extra.append(
+                    Content.assemble(
+                        ("⚑ 标记为违规：", "bold $text-warning"), rule_title(self.run.catalog, self.flags[number])
+                    )
+                )
         elif self.run.practice:
             verdict = self.result.verdicts[number - 1]
             if verdict.kind in VERDICT_MARKS:
@@ -101,8 +107,7 @@ class AuditScreen(Screen[None]):
                     detail += ["  规则：", rule_title(self.run.catalog, verdict.expected)]
                 if verdict.kind == "wrong-rule" and verdict.flagged:
                     chosen = rule_title(self.run.catalog, verdict.flagged)
-                    detail += [("（你选了：", "$text-muted"), (chosen, "$text-muted"),
-                               ("）", "$text-muted")]
+                    detail += [("（你选了：", "$text-muted"), (chosen, "$text-muted"), ("）", "$text-muted")]
                 extra.append(Content.assemble(*detail))
                 if verdict.explanation and verdict.kind != "false-alarm":
                     extra.append(Content.styled(verdict.explanation, "$text-muted"))
@@ -116,10 +121,16 @@ class AuditScreen(Screen[None]):
     def _update_status(self) -> None:
         status = self.query_one("#audit-status", Static)
         if self.result is None:
-            status.update(Content.assemble(
-                ("逐句检查这段录音：", "bold"), "哪几句违规？违反了哪条规则？",
-                ("\n空格/Enter 标记或取消 · r 改规则 · s 提交", "$text-muted"),
-                ("   已标记 ", "$text-muted"), (f"{len(self.flags)}", "bold"), (" 句", "$text-muted")))
+            status.update(
+                Content.assemble(
+                    ("逐句检查这段录音：", "bold"),
+                    "哪几句违规？违反了哪条规则？",
+                    ("\n空格/Enter 标记或取消 · r 改规则 · s 提交", "$text-muted"),
+                    ("   已标记 ", "$text-muted"),
+                    (f"{len(self.flags)}", "bold"),
+                    (" 句", "$text-muted"),
+                )
+            )
         else:
             status.update(Content.styled("质检已提交。", "bold"))
 
@@ -161,8 +172,11 @@ class AuditScreen(Screen[None]):
         if self.result is not None:
             self._continue()
             return
-        question = (f"已标记 {len(self.flags)} 句为违规。提交后不能再修改。确定提交？" if self.flags
-                    else "你还没有标记任何一句。确定这段录音完全合规并提交吗？")
+        question = (
+            f"已标记 {len(self.flags)} 句为违规。提交后不能再修改。确定提交？"
+            if self.flags
+            else "你还没有标记任何一句。确定这段录音完全合规并提交吗？"
+        )
 
         def decided(yes: bool | None) -> None:
             if yes:
@@ -177,12 +191,19 @@ class AuditScreen(Screen[None]):
         summary = self.query_one("#audit-result", Static)
         if self.run.practice:
             r = self.result
-            summary.update(Content.assemble(
-                ("✓ 命中 ", "$text-success"), (f"{r.hits}", "bold"),
-                (f"（规则正确 {r.right_rule}）", "$text-muted"),
-                ("   ✗ 漏报 ", "$text-error"), (f"{r.misses}", "bold"),
-                ("   ✗ 误报 ", "$text-error"), (f"{r.false_alarms}", "bold"),
-                ("   环节分 ", "$text-muted"), (f"{r.score}", "bold")))
+            summary.update(
+                Content.assemble(
+                    ("✓ 命中 ", "$text-success"),
+                    (f"{r.hits}", "bold"),
+                    (f"（规则正确 {r.right_rule}）", "$text-muted"),
+                    ("   ✗ 漏报 ", "$text-error"),
+                    (f"{r.misses}", "bold"),
+                    ("   ✗ 误报 ", "$text-error"),
+                    (f"{r.false_alarms}", "bold"),
+                    ("   环节分 ", "$text-muted"),
+                    (f"{r.score}", "bold"),
+                )
+            )
         else:
             summary.update(Content.styled("考核模式：质检结果将在成绩页公布。", "$text-muted"))
         summary.display = True

@@ -16,9 +16,9 @@ from textual.widgets import Button, Footer, Header, Static
 from game.catalog import Catalog
 from game.models import AuditStage, DialogueStage, Level, QuizStage
 from game.progression import LevelState
+from game.review import STAGE_KIND_NAMES
 from game.session import MODE_NAMES
 from tui.screens.map import MODE_HELP
-from game.review import STAGE_KIND_NAMES
 from tui.widgets.bars import stars_text
 from tui.widgets.casefile import CaseFile
 from tui.widgets.lists import Bullet
@@ -68,8 +68,10 @@ class BriefingScreen(Screen[None]):
         level = self.level
         yield Header(show_clock=False, icon="◆")
         with VerticalScroll(id="briefing-body"):
-            yield Static(Content.assemble(("◆ 晋升考核  " if level.exam else "", "bold $warning"),
-                                          (level.title, "bold")), id="level-title")
+            yield Static(
+                Content.assemble(("◆ 晋升考核  " if level.exam else "", "bold $warning"), (level.title, "bold")),
+                id="level-title",
+            )
             if level.summary:
                 yield Static(Content(level.summary), id="summary")
             with Horizontal(id="briefing-columns"):
@@ -79,12 +81,12 @@ class BriefingScreen(Screen[None]):
                         box.border_title = "本关目标"
                         for objective in level.objectives:
                             yield Bullet(objective)
-                        yield Static(Content.assemble(("技能  ", "$text-muted"), "、".join(level.skills)),
-                                     classes="skills")
+                        yield Static(
+                            Content.assemble(("技能  ", "$text-muted"), "、".join(level.skills)), classes="skills"
+                        )
                     with Vertical(id="stages") as box:
                         box.border_title = "流程"
-                        yield Static(Content("\n").join(
-                            stage_line(i, s) for i, s in enumerate(level.stages, start=1)))
+                        yield Static(Content("\n").join(stage_line(i, s) for i, s in enumerate(level.stages, start=1)))
             yield Static(self._scoring(), id="scoring")
         with Horizontal(id="briefing-actions"):
             yield Static("", id="mode-line")
@@ -94,13 +96,22 @@ class BriefingScreen(Screen[None]):
     def _scoring(self) -> Content:
         one, two, three = self.level.star_thresholds()
         parts = [
-            ("及格 ", "$text-muted"), (f"{self.level.pass_score} 分", "bold"),
-            ("   ★ ", "$warning"), f"{one}", ("  ★★ ", "$warning"), f"{two}", ("  ★★★ ", "$warning"), f"{three}",
+            ("及格 ", "$text-muted"),
+            (f"{self.level.pass_score} 分", "bold"),
+            ("   ★ ", "$warning"),
+            f"{one}",
+            ("  ★★ ", "$warning"),
+            f"{two}",
+            ("  ★★★ ", "$warning"),
+            f"{three}",
             ("   触碰红线：一票否决", "$text-error"),
         ]
         if self.state.best is not None:
-            parts += [("\n你的最佳  ", "$text-muted"), (f"{self.state.best} 分 ", "bold"),
-                      (stars_text(self.state.stars), "$warning")]
+            parts += [
+                ("\n你的最佳  ", "$text-muted"),
+                (f"{self.state.best} 分 ", "bold"),
+                (stars_text(self.state.stars), "$warning"),
+            ]
         return Content.assemble(*parts)
 
     def on_mount(self) -> None:
@@ -108,9 +119,15 @@ class BriefingScreen(Screen[None]):
 
     def _refresh_mode(self) -> None:
         note = "  （晋升考核固定为考核模式）" if self.level.exam else "  （m 切换）"
-        self.query_one("#mode-line", Static).update(Content.assemble(
-            ("模式 ", "$text-muted"), (MODE_NAMES[self.mode], "bold"), (note, "$text-muted"),
-            "\n", (MODE_HELP[self.mode], "$text-muted")))
+        self.query_one("#mode-line", Static).update(
+            Content.assemble(
+                ("模式 ", "$text-muted"),
+                (MODE_NAMES[self.mode], "bold"),
+                (note, "$text-muted"),
+                "\n",
+                (MODE_HELP[self.mode], "$text-muted"),
+            )
+        )
 
     def action_toggle_mode(self) -> None:
         if self.level.exam:

@@ -29,12 +29,18 @@ class GameCommands(Provider):
             for level in catalog.levels_in_play_order():
                 state = level_state(catalog.levels, bests, level)
                 status = "已通过" if state.passed else "可挑战" if state.open else f"未解锁：{state.locked_reason}"
-                commands.append((f"关卡：{level.title}", f"{level.tier} · {status}",
-                                 partial(app.jump_to_level, level.id)))
+                commands.append(
+                    (f"关卡：{level.title}", f"{level.tier} · {status}", partial(app.jump_to_level, level.id))
+                )
         if catalog is not None:
             for rule in catalog.rules.values():
-                commands.append((f"手册：{rule.title}", f"规则卡 · {rule.law}{rule.article or ''}",
-                                 partial(app.open_handbook, "", rule.id)))
+                commands.append(
+                    (
+                        f"手册：{rule.title}",
+                        f"规则卡 · {rule.law}{rule.article or ''}",
+                        partial(app.open_handbook, "", rule.id),
+                    )
+                )
             for term in catalog.glossary.values():
                 commands.append((f"手册：{term.term}", "术语", partial(app.open_handbook, "", term.id)))
             for script in catalog.scripts.values():
@@ -54,6 +60,10 @@ class GameCommands(Provider):
                 yield Hit(score, matcher.highlight(text), callback, text=text, help=help_text)
         if query.strip():
             app: Any = self.app
-            yield Hit(0.01, Content(f"在手册中搜索「{query.strip()}」"),
-                      partial(app.open_handbook, query.strip()), text=f"搜索手册 {query}",
-                      help="在规则卡、术语、话术中全文搜索")
+            yield Hit(
+                0.01,
+                Content(f"在手册中搜索「{query.strip()}」"),
+                partial(app.open_handbook, query.strip()),
+                text=f"搜索手册 {query}",
+                help="在规则卡、术语、话术中全文搜索",
+            )

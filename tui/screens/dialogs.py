@@ -83,8 +83,9 @@ class ChoiceDialog(ModalScreen[str]):
             yield Static(self.message, classes="question")
             with Horizontal(classes="buttons"):
                 for index, (value, key, label) in enumerate(self.ANSWERS):
-                    yield Button(f"{label} ({key})", id=f"answer-{value}",
-                                 variant="primary" if index == 0 else "default")
+                    yield Button(
+                        f"{label} ({key})", id=f"answer-{value}", variant="primary" if index == 0 else "default"
+                    )
         yield Footer()
 
     @on(Button.Pressed)
@@ -103,26 +104,37 @@ class LeaveLevelDialog(ChoiceDialog):
     """Esc during a level: keep playing, leave and resume later, or give up."""
 
     ANSWERS: ClassVar[list[tuple[str, str, str]]] = [
-        ("stay", "c", "继续作答"), ("save", "s", "保存并返回地图"), ("abandon", "x", "放弃本关")]
+        ("stay", "c", "继续作答"),
+        ("save", "s", "保存并返回地图"),
+        ("abandon", "x", "放弃本关"),
+    ]
     BINDINGS: ClassVar[list[BindingType]] = answer_bindings(ANSWERS)
     CANCEL = "stay"
 
     def __init__(self, level: Level) -> None:
-        super().__init__("离开本关？", Content.assemble(
-            "「", level.title, "」还没有完成。\n进度已自动保存，可以稍后从地图继续；也可以放弃本次挑战。"))
+        super().__init__(
+            "离开本关？",
+            Content.assemble(
+                "「", level.title, "」还没有完成。\n进度已自动保存，可以稍后从地图继续；也可以放弃本次挑战。"
+            ),
+        )
 
 
 class ResumeDialog(ChoiceDialog):
     """A level was left unfinished: resume it, drop it, or decide later."""
 
     ANSWERS: ClassVar[list[tuple[str, str, str]]] = [
-        ("resume", "r", "继续上次"), ("abandon", "x", "放弃进度"), ("later", "l", "稍后再说")]
+        ("resume", "r", "继续上次"),
+        ("abandon", "x", "放弃进度"),
+        ("later", "l", "稍后再说"),
+    ]
     BINDINGS: ClassVar[list[BindingType]] = answer_bindings(ANSWERS)
     CANCEL = "later"
 
     def __init__(self, level: Level, mode_name: str, where: str) -> None:
-        super().__init__("有未完成的关卡", Content.assemble(
-            "上次的「", level.title, f"」（{mode_name}）还没有打完，停在{where}。"))
+        super().__init__(
+            "有未完成的关卡", Content.assemble("上次的「", level.title, f"」（{mode_name}）还没有打完，停在{where}。")
+        )
 
 
 class RuleList(OptionList):
@@ -141,8 +153,9 @@ class RulePicker(ModalScreen[str | None]):
         Binding("escape", "cancel", "取消", key_display="Esc"),
     ]
 
-    def __init__(self, catalog: Catalog | None, rule_ids: list[str], line_text: str,
-                 current: str | None = None) -> None:
+    def __init__(
+        self, catalog: Catalog | None, rule_ids: list[str], line_text: str, current: str | None = None
+    ) -> None:
         super().__init__()
         self.catalog = catalog
         self.rule_ids = rule_ids
@@ -152,8 +165,9 @@ class RulePicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog picker") as box:
             box.border_title = "这句话违反了哪条规则？"
-            yield Static(Content.assemble(("「", "$text-muted"), self.line_text, ("」", "$text-muted")),
-                         classes="question")
+            yield Static(
+                Content.assemble(("「", "$text-muted"), self.line_text, ("」", "$text-muted")), classes="question"
+            )
             options = []
             for number, rule_id in enumerate(self.rule_ids, start=1):
                 rule = self.catalog.rules.get(rule_id) if self.catalog else None
@@ -161,9 +175,12 @@ class RulePicker(ModalScreen[str | None]):
                     prompt = Content(rule_id)
                 else:
                     prompt = Content.assemble(
-                        (f"{number}. ", "bold"), (rule.title, "bold"),
+                        (f"{number}. ", "bold"),
+                        (rule.title, "bold"),
                         ("  ✖红线" if rule.red_line else "", "$text-error"),
-                        "\n   ", (rule_citation(rule), "$text-muted"))
+                        "\n   ",
+                        (rule_citation(rule), "$text-muted"),
+                    )
                 options.append(Option(prompt, id=rule_id))
             yield RuleList(*options, id="rules")
         yield Footer()

@@ -139,19 +139,27 @@ class DialogueScreen(Screen[None]):
             return
         self._say_node(node, self.state)
         self.shown_choices = self.run.session.shown_choices()[:MAX_CHOICES]
-        items = [HangingItem(Content.styled(f"{n}  ", "bold $accent"), Content(choice.text), id=str(index))
-                 for n, (index, choice) in enumerate(self.shown_choices, start=1)]
+        items = [
+            HangingItem(Content.styled(f"{n}  ", "bold $accent"), Content(choice.text), id=str(index))
+            for n, (index, choice) in enumerate(self.shown_choices, start=1)
+        ]
         choices = self.query_one("#choices", ChoiceList)
         choices.set_items(items)
         choices.highlighted = None  # no option is one Enter away
         self.query_one("#choices-title", Static).update(
-            Content.assemble(("你要怎么说？", "bold"), (f"  按 1–{len(items)} 选择，或 ↑↓ 后 Enter", "$text-muted")))
+            Content.assemble(("你要怎么说？", "bold"), (f"  按 1–{len(items)} 选择，或 ↑↓ 后 Enter", "$text-muted"))
+        )
 
     def _show_ending(self, ending: Ending) -> None:
         transcript = self.query_one(Transcript)
         outcome = f"（{ending.outcome}）" if ending.outcome != ending.title else ""
-        parts: list[Widget] = [Static(Content.assemble(("通话结束 · ", "bold"), (ending.title, "bold"),
-                                                        (outcome, "$text-muted"), "\n", ending.text))]
+        parts: list[Widget] = [
+            Static(
+                Content.assemble(
+                    ("通话结束 · ", "bold"), (ending.title, "bold"), (outcome, "$text-muted"), "\n", ending.text
+                )
+            )
+        ]
         if self.run.practice:
             rows = [(muted("结果分"), Content.styled(str(ending.score), "bold"))]
             if ending.feedback:
@@ -162,8 +170,7 @@ class DialogueScreen(Screen[None]):
             parts.append(Rows(rows, label_width=7, classes="ending-rows"))
         transcript.add_widget(VerticalGroup(*parts, classes="ending"))
         self.query_one("#choices").display = False
-        self.query_one("#choices-title", Static).update(
-            Content.styled("本段对话已结束，按 Enter 继续。", "bold"))
+        self.query_one("#choices-title", Static).update(Content.styled("本段对话已结束，按 Enter 继续。", "bold"))
         button = self.query_one("#continue", Button)
         button.display = True
         button.focus()
@@ -225,7 +232,8 @@ class DialogueScreen(Screen[None]):
             return
         self.query_one(Transcript).add_feedback(
             Content.assemble(("提示  ", "bold $text-accent"), "想一想：", "、".join(f"「{t}」" for t in titles)),
-            kind="-hint")
+            kind="-hint",
+        )
 
     def action_leave(self) -> None:
         self.app.leave_level()  # type: ignore[attr-defined]

@@ -55,11 +55,18 @@ def script_widgets(script: Script, catalog: Catalog) -> list[Widget]:
         widgets.append(Bullet("、".join(f"「{s}」" for s in script.signals), muted("客户常说")))
     widgets.append(Bullet(script.approach, muted("思路")))
     for good in script.good:
-        widgets.append(Bullet(Content.assemble(good.line, "\n", (good.why, "$text-muted")),
-                              Content.styled("✓ 推荐", "bold $text-success")))
+        widgets.append(
+            Bullet(
+                Content.assemble(good.line, "\n", (good.why, "$text-muted")),
+                Content.styled("✓ 推荐", "bold $text-success"),
+            )
+        )
     for bad in script.bad:
-        widgets.append(Bullet(Content.assemble(bad.line, "\n", (bad.why, "$text-muted")),
-                              Content.styled("✗ 避免", "bold $text-error")))
+        widgets.append(
+            Bullet(
+                Content.assemble(bad.line, "\n", (bad.why, "$text-muted")), Content.styled("✗ 避免", "bold $text-error")
+            )
+        )
     for ref in script.refs:
         rule = catalog.rules.get(ref)
         if rule is not None:
@@ -68,21 +75,36 @@ def script_widgets(script: Script, catalog: Catalog) -> list[Widget]:
 
 
 def entries(catalog: Catalog) -> dict[str, list[Entry]]:
-    rules = [Entry(r.id, Content.styled("✖ " if r.red_line else "· ", "$text-error" if r.red_line else ""),
-                   Content(r.title),
-                   partial(rule_card_widgets, r),
-                   " ".join([r.id, r.title, r.law, r.article or "", r.summary, r.compliant, r.non_compliant,
-                             *r.tags]))
-             for r in catalog.rules.values()]
-    terms = [Entry(t.id, Content("· "),
-                   Content.assemble(t.term, (f"  {t.english}" if t.english else "", "$text-muted")),
-                   partial(term_widgets, t, catalog),
-                   " ".join([t.id, t.term, t.english or "", t.meaning, t.example or "", *t.tags]))
-             for t in catalog.glossary.values()]
-    scripts = [Entry(s.id, Content("· "), Content(s.objection), partial(script_widgets, s, catalog),
-                     " ".join([s.id, s.objection, s.approach, *s.signals, *(g.line for g in s.good),
-                               *(b.line for b in s.bad)]))
-               for s in catalog.scripts.values()]
+    rules = [
+        Entry(
+            r.id,
+            Content.styled("✖ " if r.red_line else "· ", "$text-error" if r.red_line else ""),
+            Content(r.title),
+            partial(rule_card_widgets, r),
+            " ".join([r.id, r.title, r.law, r.article or "", r.summary, r.compliant, r.non_compliant, *r.tags]),
+        )
+        for r in catalog.rules.values()
+    ]
+    terms = [
+        Entry(
+            t.id,
+            Content("· "),
+            Content.assemble(t.term, (f"  {t.english}" if t.english else "", "$text-muted")),
+            partial(term_widgets, t, catalog),
+            " ".join([t.id, t.term, t.english or "", t.meaning, t.example or "", *t.tags]),
+        )
+        for t in catalog.glossary.values()
+    ]
+    scripts = [
+        Entry(
+            s.id,
+            Content("· "),
+            Content(s.objection),
+            partial(script_widgets, s, catalog),
+            " ".join([s.id, s.objection, s.approach, *s.signals, *(g.line for g in s.good), *(b.line for b in s.bad)]),
+        )
+        for s in catalog.scripts.values()
+    ]
     return {"rules": rules, "terms": terms, "scripts": scripts}
 
 

@@ -26,8 +26,18 @@ HOW_TO_PLAY = (
 def key_label(binding: Binding) -> str:
     if binding.key_display:
         return binding.key_display
-    names = {"escape": "Esc", "enter": "Enter", "space": "空格", "tab": "Tab", "question_mark": "?",
-             "slash": "/", "left": "←", "right": "→", "up": "↑", "down": "↓"}
+    names = {
+        "escape": "Esc",
+        "enter": "Enter",
+        "space": "空格",
+        "tab": "Tab",
+        "question_mark": "?",
+        "slash": "/",
+        "left": "←",
+        "right": "→",
+        "up": "↑",
+        "down": "↓",
+    }
     return "/".join(names.get(k, k) for k in binding.key.split(","))
 
 
@@ -58,9 +68,17 @@ def screen_sections() -> list[tuple[str, type[Screen]]]:
     from tui.screens.results import ResultsScreen
     from tui.screens.start import StartScreen
 
-    return [("开始", StartScreen), ("关卡地图", MapScreen), ("任务简报", BriefingScreen),
-            ("对话", DialogueScreen), ("答题", QuizScreen), ("质检", AuditScreen), ("成绩", ResultsScreen),
-            ("排行榜", LeaderboardScreen), ("手册", HandbookScreen)]
+    return [
+        ("开始", StartScreen),
+        ("关卡地图", MapScreen),
+        ("任务简报", BriefingScreen),
+        ("对话", DialogueScreen),
+        ("答题", QuizScreen),
+        ("质检", AuditScreen),
+        ("成绩", ResultsScreen),
+        ("排行榜", LeaderboardScreen),
+        ("手册", HandbookScreen),
+    ]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -76,8 +94,6 @@ class HelpScreen(ModalScreen[None]):
         self.below = below
 
     def compose(self) -> ComposeResult:
-        from tui.app import CollectQuestApp
-
         sections = screen_sections()
         current = next((name for name, cls in sections if type(self.below) is cls), None)
         if current is not None:
@@ -85,7 +101,7 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-box") as box:
             box.border_title = "帮助 · 按键与玩法"
             with VerticalScroll(id="help-body"):
-                global_keys = keys_of(list(CollectQuestApp.BINDINGS)) + [("^p", "命令面板：跳到关卡、排行榜、搜索手册")]
+                global_keys = keys_of(list(type(self.app).BINDINGS)) + [("^p", "命令面板：跳到关卡、排行榜、搜索手册")]
                 yield Static(keys_table("全局", global_keys), classes="help-section")
                 for name, cls in sections:
                     title = f"{name}（当前页面）" if name == current else name
@@ -93,8 +109,9 @@ class HelpScreen(ModalScreen[None]):
                 play = [Content.styled("玩法", "bold $accent")]
                 play += [Content.assemble((f"  {topic}  ", "bold"), text) for topic, text in HOW_TO_PLAY]
                 yield Static(Content("\n").join(play), classes="help-section")
-                yield Static(Content.styled("鼠标也可以用：点击选项、按钮和标签页。", "$text-muted"),
-                             classes="help-section")
+                yield Static(
+                    Content.styled("鼠标也可以用：点击选项、按钮和标签页。", "$text-muted"), classes="help-section"
+                )
         yield Footer()
 
     def action_close(self) -> None:

@@ -39,8 +39,9 @@ class LeaderboardScreen(Screen[None]):
         Binding("escape,q", "app.pop_screen", "返回", key_display="Esc"),
     ]
 
-    def __init__(self, store: SaveStore, catalog: Catalog | None, player: Player | None,
-                 level_id: str | None = None) -> None:
+    def __init__(
+        self, store: SaveStore, catalog: Catalog | None, player: Player | None, level_id: str | None = None
+    ) -> None:
         super().__init__()
         self.store = store
         self.catalog = catalog
@@ -52,8 +53,11 @@ class LeaderboardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
-        yield Tabs(*(Tab(f"{label} ({n})", id=f"tab-{key}") for n, (key, label) in enumerate(VIEWS, start=1)),
-                   active=f"tab-{self.view}", id="views")
+        yield Tabs(
+            *(Tab(f"{label} ({n})", id=f"tab-{key}") for n, (key, label) in enumerate(VIEWS, start=1)),
+            active=f"tab-{self.view}",
+            id="views",
+        )
         with Horizontal(id="board-head"):
             yield Static("", id="board-title")
         yield DataTable(id="board", cursor_type="row", zebra_stripes=True)
@@ -107,8 +111,11 @@ class LeaderboardScreen(Screen[None]):
         title = self.query_one("#board-title", Static)
         if self.view == "level":
             level = self.catalog.levels.get(self.level_id) if self.catalog and self.level_id else None
-            title.update(Content.assemble(("本关  ", "$text-muted"), (level.title if level else "—", "bold"),
-                                          ("   ← → 换关", "$text-muted")))
+            title.update(
+                Content.assemble(
+                    ("本关  ", "$text-muted"), (level.title if level else "—", "bold"), ("   ← → 换关", "$text-muted")
+                )
+            )
         elif self.view == "overall":
             title.update(Content.assemble(("总榜  ", "$text-muted"), ("各关最佳考核成绩之和", "bold")))
         else:
@@ -122,18 +129,26 @@ class LeaderboardScreen(Screen[None]):
             me = self._is_me(entry)
             style = "bold $accent" if me else ""
             marker = ("  ◀ 你的小组" if self.view == "teams" else "  ◀ 你") if me else ""
-            rows.append((
-                Content.styled(f"{rank:>3}", "bold $warning" if rank <= 3 else ""),
-                Content.assemble((entry.player, style), (marker, "bold $accent")),
-                Content(str(entry.members) if self.view == "teams" else entry.team or "—"),
-                Content.styled(f"{entry.score:,}", style or "bold"),
-                Content(str(entry.attempts)),
-                Content(when_text(entry.when)),
-            ))
+            rows.append(
+                (
+                    Content.styled(f"{rank:>3}", "bold $warning" if rank <= 3 else ""),
+                    Content.assemble((entry.player, style), (marker, "bold $accent")),
+                    Content(str(entry.members) if self.view == "teams" else entry.team or "—"),
+                    Content.styled(f"{entry.score:,}", style or "bold"),
+                    Content(str(entry.attempts)),
+                    Content(when_text(entry.when)),
+                )
+            )
             if me and mine is None:
                 mine = rank - 1
-        headers = ["名次", "小组" if self.view == "teams" else "玩家", "人数" if self.view == "teams" else "小组",
-                   "分数", "次数", "最佳成绩时间"]
+        headers = [
+            "名次",
+            "小组" if self.view == "teams" else "玩家",
+            "人数" if self.view == "teams" else "小组",
+            "分数",
+            "次数",
+            "最佳成绩时间",
+        ]
         # Explicit widths: DataTable cannot measure Content cells by itself.
         for index, header in enumerate(headers):
             width = max([Content(header).cell_length] + [row[index].cell_length for row in rows])

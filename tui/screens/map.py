@@ -42,8 +42,12 @@ from tui.widgets.casefile import money
 from tui.widgets.lists import Bullet, HangingItem, LevelList, Rows
 from tui.widgets.rulecard import muted
 
-STATE_MARKS = {"passed": ("✓", "$success"), "open": ("○", "$accent"), "locked": ("⊘", "$text-muted"),
-               "saved": ("▶", "$warning")}
+STATE_MARKS = {
+    "passed": ("✓", "$success"),
+    "open": ("○", "$accent"),
+    "locked": ("⊘", "$text-muted"),
+    "saved": ("▶", "$warning"),
+}
 
 MODE_HELP = {
     "practice": "练习：每一步都有反馈和提示，成绩不上排行榜",
@@ -57,13 +61,13 @@ def level_item(state: LevelState, saved: bool) -> HangingItem:
     key = "saved" if saved else "passed" if state.passed else "open" if state.open else "locked"
     mark, style = STATE_MARKS[key]
     exam_tag = ("◆ " if "考核" in level.title else "◆ 晋升考核 ") if level.exam else ""
-    title = Content.assemble((exam_tag, "bold $warning"),
-                             (level.title, "bold" if state.open else "$text-muted"))
+    title = Content.assemble((exam_tag, "bold $warning"), (level.title, "bold" if state.open else "$text-muted"))
     if saved:
         second = Content.styled("▶ 未完成，按 Enter 继续", "$warning")
     elif state.passed:
-        second = Content.assemble((stars_text(state.stars), "$warning"),
-                                  (f"  最佳 {state.best} 分 · 已通过", "$text-muted"))
+        second = Content.assemble(
+            (stars_text(state.stars), "$warning"), (f"  最佳 {state.best} 分 · 已通过", "$text-muted")
+        )
     elif state.open:
         best = f"最佳 {state.best} 分 · 未通过" if state.best is not None else "可挑战"
         second = Content.styled(f"☆☆☆  {best} · 及格 {level.pass_score}", "$text-muted")
@@ -196,9 +200,16 @@ class MapScreen(Screen[None]):
     def _refresh_rank(self, bests: dict[str, BestResult]) -> None:
         stars = total_stars(bests)
         levels = self.catalog.levels
-        self.query_one("#rank", Static).update(Content.assemble(
-            ("称号  ", "$text-muted"), (rank_for(levels, bests), "bold $accent"),
-            ("\n★ ", "$warning"), (str(stars), "bold"), ("  经验 ", "$text-muted"), (f"{xp(bests):,}", "bold")))
+        self.query_one("#rank", Static).update(
+            Content.assemble(
+                ("称号  ", "$text-muted"),
+                (rank_for(levels, bests), "bold $accent"),
+                ("\n★ ", "$warning"),
+                (str(stars), "bold"),
+                ("  经验 ", "$text-muted"),
+                (f"{xp(bests):,}", "bold"),
+            )
+        )
         progress = self.query_one("#rank-progress", ProgressBar)
         upcoming = next_rank(levels, bests)
         if upcoming is None:
@@ -208,15 +219,19 @@ class MapScreen(Screen[None]):
             rank, needs = upcoming
             progress.update(total=max(rank.stars, 1), progress=min(stars, rank.stars))
             self.query_one("#rank-next", Static).update(
-                Content.assemble(("距「", "$text-muted"), (rank.title, "bold"),
-                                 (f"」还需 {needs}", "$text-muted")))
+                Content.assemble(("距「", "$text-muted"), (rank.title, "bold"), (f"」还需 {needs}", "$text-muted"))
+            )
 
     def _refresh_mode(self) -> None:
         practice = self.mode == "practice"
-        self.query_one("#mode", Static).update(Content.assemble(
-            ("模式（m）\n", "$text-muted"),
-            ("◉ 练习" if practice else "○ 练习", "bold $success" if practice else "$text-muted"), "  ",
-            ("◉ 考核" if not practice else "○ 考核", "bold $warning" if not practice else "$text-muted")))
+        self.query_one("#mode", Static).update(
+            Content.assemble(
+                ("模式（m）\n", "$text-muted"),
+                ("◉ 练习" if practice else "○ 练习", "bold $success" if practice else "$text-muted"),
+                "  ",
+                ("◉ 考核" if not practice else "○ 考核", "bold $warning" if not practice else "$text-muted"),
+            )
+        )
 
     @on(OptionList.OptionHighlighted, "#levels")
     def _highlighted(self) -> None:
@@ -241,9 +256,15 @@ class MapScreen(Screen[None]):
         state = map_states(catalog.levels, bests, [level])[0]
         kinds = {"dialogue": "对话", "quiz": "快问快答", "audit": "质检"}
         widgets: list[Widget] = [
-            Static(Content.assemble(("◆ 晋升考核  " if level.exam else "", "bold $warning"), (level.title, "bold"),
-                                    "\n", (f"{level.tier} · 第 {level.order} 关 · 及格 {level.pass_score} 分",
-                                            "$text-muted")), classes="detail-head"),
+            Static(
+                Content.assemble(
+                    ("◆ 晋升考核  " if level.exam else "", "bold $warning"),
+                    (level.title, "bold"),
+                    "\n",
+                    (f"{level.tier} · 第 {level.order} 关 · 及格 {level.pass_score} 分", "$text-muted"),
+                ),
+                classes="detail-head",
+            ),
         ]
         if level.summary:
             widgets.append(Static(Content(level.summary), classes="detail-block"))
@@ -251,17 +272,26 @@ class MapScreen(Screen[None]):
             widgets.append(Static(Content.styled("目标", "$text-muted"), classes="detail-block"))
             widgets += [Bullet(objective) for objective in level.objectives]
         case = level.case
-        widgets.append(Rows([
-            (muted("客户"), Content(f"{case.debtor} · {case.persona} · {money(case.amount)} · "
-                                   f"逾期 {case.days_overdue} 天")),
-            (muted("环节"), Content(" → ".join(kinds[stage.kind] for stage in level.stages))),
-            (muted("技能"), Content("、".join(level.skills))),
-        ], label_width=5, classes="detail-block"))
+        widgets.append(
+            Rows(
+                [
+                    (
+                        muted("客户"),
+                        Content(f"{case.debtor} · {case.persona} · {money(case.amount)} · 逾期 {case.days_overdue} 天"),
+                    ),
+                    (muted("环节"), Content(" → ".join(kinds[stage.kind] for stage in level.stages))),
+                    (muted("技能"), Content("、".join(level.skills))),
+                ],
+                label_width=5,
+                classes="detail-block",
+            )
+        )
         if not state.open:
             status = Content.styled(f"⊘ {state.locked_reason}", "bold $text-warning")
         elif state.passed:
-            status = Content.assemble(("✓ 已通过  ", "bold $text-success"), (stars_text(state.stars), "$warning"),
-                                      f"  最佳 {state.best} 分")
+            status = Content.assemble(
+                ("✓ 已通过  ", "bold $text-success"), (stars_text(state.stars), "$warning"), f"  最佳 {state.best} 分"
+            )
         elif state.best is not None:
             status = Content.assemble(("✗ 未通过  ", "bold $text-error"), f"最佳 {state.best} 分")
         else:
@@ -269,9 +299,13 @@ class MapScreen(Screen[None]):
         if state.open:
             mode = "assessment" if level.exam else self.mode
             note = "（晋升考核只能以考核模式进行）" if level.exam else ""
-            status = Content("\n").join([status, Content.assemble(("本次模式  ", "$text-muted"),
-                                                                     (MODE_NAMES[mode], "bold"), note),
-                                          Content.styled(MODE_HELP[mode], "$text-muted")])
+            status = Content("\n").join(
+                [
+                    status,
+                    Content.assemble(("本次模式  ", "$text-muted"), (MODE_NAMES[mode], "bold"), note),
+                    Content.styled(MODE_HELP[mode], "$text-muted"),
+                ]
+            )
         widgets.append(Static(status, classes="detail-block"))
         detail.mount_all(widgets)
 

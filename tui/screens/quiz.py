@@ -46,8 +46,10 @@ def answer_row(answer: quiz.Answer) -> tuple[Content, Content]:
         return Content.styled("✗ 超时", "bold $text-error"), Content("0 分，连对中断")
     if not answer.correct:
         return Content.styled("✗ 错误", "bold $text-error"), Content("0 分，连对中断")
-    parts: list[tuple[str, str] | str] = [(f"+{answer.points} 分", "bold"),
-                                          (f"（用时 {answer.elapsed:.1f} 秒）", "$text-muted")]
+    parts: list[tuple[str, str] | str] = [
+        (f"+{answer.points} 分", "bold"),
+        (f"（用时 {answer.elapsed:.1f} 秒）", "$text-muted"),
+    ]
     if answer.streak_bonus:
         parts.append((f"  连对 ×{answer.streak} +{answer.streak_bonus}", "bold $warning"))
     return Content.styled("✓ 正确", "bold $text-success"), Content.assemble(*parts)
@@ -113,8 +115,9 @@ class QuizScreen(Screen[None]):
         self.phase = "asking"
         self.selected = set()
         question = current.question
-        self.query_one("#question", Static).update(Content.assemble(
-            (TYPE_NAMES[question.type] + "\n", "$text-muted"), (question.prompt, "bold")))
+        self.query_one("#question", Static).update(
+            Content.assemble((TYPE_NAMES[question.type] + "\n", "$text-muted"), (question.prompt, "bold"))
+        )
         self._fill_options()
         self.query_one("#answer-feedback").display = False
         self.query_one("#summary").display = False
@@ -159,8 +162,11 @@ class QuizScreen(Screen[None]):
             extra: list[Content] = []
             if reveal is not None:
                 if key in correct:
-                    extra.append(Content.styled("✓ 正确答案" + (" · 你选了" if key in reveal.selection else ""),
-                                                "bold $text-success"))
+                    extra.append(
+                        Content.styled(
+                            "✓ 正确答案" + (" · 你选了" if key in reveal.selection else ""), "bold $text-success"
+                        )
+                    )
                 elif key in reveal.selection:
                     extra.append(Content.styled("✗ 你的选择", "bold $text-error"))
             prefix = Content.assemble((f"{OPTION_LETTERS[i]}  ", "bold $accent"), (box, "bold"))
@@ -181,8 +187,11 @@ class QuizScreen(Screen[None]):
             if self.runner.streak >= 2:
                 parts += [("   连对 ", "$warning"), (f"×{self.runner.streak}", "bold $warning")]
         else:
-            parts += [("   已答 ", "$text-muted"), (f"{self.runner.index}", "bold"),
-                      ("   考核模式：答案与解析在本环节结束后公布", "$text-muted")]
+            parts += [
+                ("   已答 ", "$text-muted"),
+                (f"{self.runner.index}", "bold"),
+                ("   考核模式：答案与解析在本环节结束后公布", "$text-muted"),
+            ]
         self.query_one("#quiz-status", Static).update(Content.assemble(*parts))
 
     @property
@@ -273,8 +282,9 @@ class QuizScreen(Screen[None]):
         """A clear beat between a timed-out question and the next one (assessment mode)."""
         self.phase = "time-up"
         self.query_one("#options").display = False
-        self.query_one("#question", Static).update(Content.assemble(
-            ("⏰ 时间到", "bold $text-error"), ("  这一题记为未作答。", "$text-muted")))
+        self.query_one("#question", Static).update(
+            Content.assemble(("⏰ 时间到", "bold $text-error"), ("  这一题记为未作答。", "$text-muted"))
+        )
         self.set_timer(TIME_UP_SECONDS, self._after_time_up)
 
     def _after_time_up(self) -> None:
@@ -317,18 +327,25 @@ class QuizScreen(Screen[None]):
         countdown.stopped = True
         countdown.display = False
         lines = [
-            Content.assemble(("答对 ", "$text-muted"), (f"{result.correct}/{result.total_questions}", "bold"),
-                             ("   得分 ", "$text-muted"), (f"{result.points:,}", "bold"),
-                             (f" / {result.max_points:,}", "$text-muted"),
-                             ("   最长连对 ", "$text-muted"), (f"{result.best_streak}", "bold"),
-                             ("   环节分 ", "$text-muted"), (f"{result.score}", "bold")),
+            Content.assemble(
+                ("答对 ", "$text-muted"),
+                (f"{result.correct}/{result.total_questions}", "bold"),
+                ("   得分 ", "$text-muted"),
+                (f"{result.points:,}", "bold"),
+                (f" / {result.max_points:,}", "$text-muted"),
+                ("   最长连对 ", "$text-muted"),
+                (f"{result.best_streak}", "bold"),
+                ("   环节分 ", "$text-muted"),
+                (f"{result.score}", "bold"),
+            ),
         ]
         review = build_review(self.run.session, self.run.catalog)
         stage_items = [item for item in review.items if item.stage.startswith(f"{self.run.session.stage_index + 1}.")]
         widgets: list[Widget] = [Static(Content("\n").join(lines), classes="summary-head")]
         for number, item in enumerate(stage_items, start=1):
-            mark = Content.assemble((f"{number}. ", "bold"), ("✓ 正确", "bold $text-success") if item.ok
-                                    else ("✗ 错误", "bold $text-error"))
+            mark = Content.assemble(
+                (f"{number}. ", "bold"), ("✓ 正确", "bold $text-success") if item.ok else ("✗ 错误", "bold $text-error")
+            )
             body = [Content(item.title)]
             if not self.run.practice or not item.ok:
                 body.append(Content.assemble(("正确答案  ", "$text-muted"), item.answer))

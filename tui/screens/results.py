@@ -16,8 +16,8 @@ from textual.widgets import Button, Footer, Header, Static
 
 from game.models import Level
 from game.progression import BestResult, is_new_record
-from game.scoring import LevelResult
 from game.review import STAGE_KIND_NAMES, Review, ReviewItem
+from game.scoring import LevelResult
 from tui.screens.run import LevelRun
 from tui.widgets.bars import DimensionBars, ScoreBar, stars_text
 from tui.widgets.lists import Bullet, Rows
@@ -43,9 +43,15 @@ def verdict_content(result: LevelResult, level: Level) -> Content:
         head = ("✓ 通过", "bold $text-success")
     else:
         head = ("✗ 未通过", "bold $text-error")
-    return Content.assemble(head, "   ", (f"{result.total}", "bold"), (" 分", "$text-muted"),
-                            "   ", (stars_text(result.stars), "bold $warning"),
-                            (f"   及格线 {level.pass_score} 分", "$text-muted"))
+    return Content.assemble(
+        head,
+        "   ",
+        (f"{result.total}", "bold"),
+        (" 分", "$text-muted"),
+        "   ",
+        (stars_text(result.stars), "bold $warning"),
+        (f"   及格线 {level.pass_score} 分", "$text-muted"),
+    )
 
 
 def review_mark(ok: bool | None) -> Content:
@@ -78,8 +84,9 @@ class ResultsScreen(Screen[None]):
         Binding("h", "handbook", "查规则"),
     ]
 
-    def __init__(self, run: LevelRun, result: LevelResult, review: Review, standing: Standing,
-                 next_level: Level | None) -> None:
+    def __init__(
+        self, run: LevelRun, result: LevelResult, review: Review, standing: Standing, next_level: Level | None
+    ) -> None:
         super().__init__()
         self.run = run
         self.result = result
@@ -94,14 +101,20 @@ class ResultsScreen(Screen[None]):
         with VerticalScroll(id="results-body"):
             yield Static(verdict_content(result, run.level), id="verdict")
             yield Static(self._standing_line(), id="standing")
+            for missed in result.missed_minimums:
+                yield Static(
+                    Content.assemble(("✗ 环节未达最低分：", "bold $text-error"), missed), classes="missed-minimum"
+                )
             with Horizontal(id="score-columns"):
                 with Vertical(id="dimensions-box") as box:
                     box.border_title = "各维度"
                     yield DimensionBars(result.dimensions, id="dimensions")
                 with Vertical(id="stages-box") as box:
                     box.border_title = "各环节"
-                    labels = [f"{i}. {stage.title or STAGE_KIND_NAMES[stage.kind]}"
-                              for i, stage in enumerate(run.level.stages, start=1)]
+                    labels = [
+                        f"{i}. {stage.title or STAGE_KIND_NAMES[stage.kind]}"
+                        for i, stage in enumerate(run.level.stages, start=1)
+                    ]
                     width = min(18, max(Content(label).cell_length for label in labels) + 1)
                     for label, score in zip(labels, result.stage_scores, strict=True):
                         yield ScoreBar(label, score, label_width=width)
@@ -111,11 +124,18 @@ class ResultsScreen(Screen[None]):
                     for rule_id in result.violations:
                         rule = catalog.rules.get(rule_id)
                         if rule is None:
-                            yield Static(Content(f"✗ {rule_id}"))
+                            yield Static(Content("✗ 触碰红线（规则卡未载入）"))
                         else:
-                            yield Static(Content.assemble(("✗ ", "bold $text-error"), (rule.title, "bold"),
-                                                          "\n   ", (rule_citation(rule), "$text-muted"),
-                                                          "\n   ", rule.summary))
+                            yield Static(
+                                Content.assemble(
+                                    ("✗ ", "bold $text-error"),
+                                    (rule.title, "bold"),
+                                    "\n   ",
+                                    (rule_citation(rule), "$text-muted"),
+                                    "\n   ",
+                                    rule.summary,
+                                )
+                            )
             if self.review.to_study:
                 with Vertical(id="study") as box:
                     box.border_title = "建议复习（h 打开手册）"

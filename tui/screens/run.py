@@ -62,7 +62,6 @@ class LevelRun:
             "started": self.started.isoformat(timespec="seconds"),
         }
 
-
     def screen_title(self) -> str:
         """The header line of a stage screen: mode first, so it survives truncation."""
         return f"{self.mode_name} · {self.level.title} · {self.stage_label()}"

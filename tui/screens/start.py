@@ -31,8 +31,10 @@ class PlayerChosen(Message):
 
 def banner() -> Content:
     return Content.assemble(
-        ("催 收 闯 关", "bold $accent"), ("   CollectQuest\n", "$text-muted"),
-        ("合规 · 尊重 · 有效", "bold"), ("   新手 → 中级 → 主管，三级闯关", "$text-muted"),
+        ("催 收 闯 关", "bold $accent"),
+        ("   CollectQuest\n", "$text-muted"),
+        ("合规 · 尊重 · 有效", "bold"),
+        ("   新手 → 中级 → 主管，三级闯关", "$text-muted"),
     )
 
 
@@ -100,14 +102,23 @@ class StartScreen(Screen[None]):
             stars = total_stars(bests)
             # Titles depend on the levels passed; until the catalog has loaded, show stars alone.
             title = f"{rank_for(catalog.levels, bests)} · " if catalog is not None else ""
-            options.append(Option(Content.assemble(
-                (player.name, "bold"), ("  ·  " + player.team if player.team else "", "$text-muted"),
-                "\n", (f"  {title}★ {stars}", "$text-muted")), id=player.id))
+            options.append(
+                Option(
+                    Content.assemble(
+                        (player.name, "bold"),
+                        ("  ·  " + player.team if player.team else "", "$text-muted"),
+                        "\n",
+                        (f"  {title}★ {stars}", "$text-muted"),
+                    ),
+                    id=player.id,
+                )
+            )
         player_list = self.query_one("#players", OptionList)
         player_list.set_options(options)
         player_list.display = bool(options)
         self.query_one("#no-players", Static).update(
-            "" if options else Content("还没有玩家。\n在右边输入姓名和小组，创建你的档案。"))
+            "" if options else Content("还没有玩家。\n在右边输入姓名和小组，创建你的档案。")
+        )
         self.query_one("#no-players").display = not options
         if options:
             player_list.highlighted = 0

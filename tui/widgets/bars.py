@@ -54,8 +54,16 @@ class ScoreBar(Widget):
     value: reactive[float] = reactive(0.0)
     """The value shown (0–100)."""
 
-    def __init__(self, label: str, value: float, *, hint: str = "", label_width: int = 6,
-                 id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        label: str,
+        value: float,
+        *,
+        hint: str = "",
+        label_width: int = 6,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(id=id, classes=classes)
         self.label = label
         self.hint = hint
@@ -74,9 +82,13 @@ class ScoreBar(Widget):
         width = self.size.width - label.cell_length - len(number) - hint.cell_length - 2
         filled, empty = bar_cells(self.value, width)
         return Content.assemble(
-            (label.plain, "bold"), " ",
-            (FULL * filled, score_style(self.value)), (EMPTY * empty, "$foreground 30%"), " ",
-            (number, "bold"), (hint.plain, "$text-muted"),
+            (label.plain, "bold"),
+            " ",
+            (FULL * filled, score_style(self.value)),
+            (EMPTY * empty, "$foreground 30%"),
+            " ",
+            (number, "bold"),
+            (hint.plain, "$text-muted"),
         )
 
 
@@ -87,8 +99,7 @@ class DimensionBars(Widget):
     DimensionBars { height: auto; layout: vertical; }
     """
 
-    def __init__(self, dimensions: Mapping[str, int], *, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(self, dimensions: Mapping[str, int], *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.dimensions = dict(dimensions)
 

@@ -50,8 +50,9 @@ class CaseFile(VerticalGroup):
     CaseFile .case-history-title { margin-top: 1; }
     """
 
-    def __init__(self, level: Level, *, with_history: bool = True, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(
+        self, level: Level, *, with_history: bool = True, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(id=id, classes=classes)
         self.level = level
         self.with_history = with_history
@@ -59,8 +60,9 @@ class CaseFile(VerticalGroup):
 
     def compose(self) -> ComposeResult:
         case = self.level.case
-        rows = [(Content.styled(label, "$text-muted"), Content.styled(value, "bold"))
-                for label, value in case_rows(case)]
+        rows = [
+            (Content.styled(label, "$text-muted"), Content.styled(value, "bold")) for label, value in case_rows(case)
+        ]
         if self.with_history and case.notes:
             rows.append((Content.styled("备注", "$text-muted"), Content(case.notes)))
         yield Rows(rows, label_width=8)

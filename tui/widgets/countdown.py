@@ -34,5 +34,6 @@ class Countdown(Widget):
         label = f"剩余 {self.left:4.1f} 秒{word}"
         width = self.size.width - Content(label).cell_length - 2
         filled, empty = bar_cells(100 * fraction, width)
-        return Content.assemble((label, f"bold {style}"), "  ", (FULL * filled, style),
-                                (EMPTY * empty, "$foreground 25%"))
+        return Content.assemble(
+            (label, f"bold {style}"), "  ", (FULL * filled, style), (EMPTY * empty, "$foreground 25%")
+        )

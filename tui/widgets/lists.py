@@ -58,10 +58,12 @@ class HangingOptionList(OptionList):
     def _relayout(self) -> None:
         highlighted = self.highlighted
         width = self._text_width()
-        self.set_options([
-            Option(hanging(item.prefix, item.body, width, list(item.extra)), id=item.id, disabled=item.disabled)
-            for item in self.items
-        ])
+        self.set_options(
+            [
+                Option(hanging(item.prefix, item.body, width, list(item.extra)), id=item.id, disabled=item.disabled)
+                for item in self.items
+            ]
+        )
         if highlighted is not None and highlighted < len(self.items):
             self.highlighted = highlighted
 
@@ -77,8 +79,9 @@ class Rows(VerticalGroup):
     Rows { height: auto; }
     """
 
-    def __init__(self, rows: list[tuple[Content, Content]], *, label_width: int | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(
+        self, rows: list[tuple[Content, Content]], *, label_width: int | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(classes=classes)
         self.rows = rows
         self.label_width = label_width or max((label.cell_length for label, _ in rows), default=0)

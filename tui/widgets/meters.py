@@ -79,8 +79,9 @@ class Meter(Widget):
             head = head + word
         head = head + change
         filled, empty = bar_cells(self.shown, width)
-        bar = Content.assemble((FULL * filled, meter_style(self.meter_name, self.shown)),
-                               (EMPTY * empty, "$foreground 25%"))
+        bar = Content.assemble(
+            (FULL * filled, meter_style(self.meter_name, self.shown)), (EMPTY * empty, "$foreground 25%")
+        )
         return Content("\n").join([head, bar])
 
 
@@ -92,8 +93,7 @@ class MeterPanel(VerticalGroup):
     MeterPanel Meter { margin-bottom: 0; }
     """
 
-    def __init__(self, meters: Mapping[str, int], *, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(self, meters: Mapping[str, int], *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.initial = dict(meters)
 

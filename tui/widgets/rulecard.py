@@ -38,8 +38,9 @@ def ref_row(catalog: Catalog | None, ref: str | None, *, short: bool = False) ->
     term = catalog.glossary.get(ref) if catalog else None
     if term is not None:
         if short:
-            return muted("术语"), Content.assemble((term.term, "bold"), (f"  {term.english}" if term.english else "",
-                                                                         "$text-muted"))
+            return muted("术语"), Content.assemble(
+                (term.term, "bold"), (f"  {term.english}" if term.english else "", "$text-muted")
+            )
         return muted("术语"), Content.assemble((term.term, "bold"), " · ", term.meaning)
     return muted("依据"), Content(ref)
 
@@ -69,12 +70,12 @@ def rule_title(catalog: Catalog | None, ref: str | None) -> str:
 
 def rule_card_widgets(rule: RuleCard) -> list[Widget]:
     """A rule card in full: labels on the left, values wrapped beside them."""
-    verified = "原文核对" if rule.verification == "V-P" else "二手资料核对"
     widgets: list[Widget] = [
-        Static(Content.assemble(("✖ 红线  " if rule.red_line else "", "bold $text-error"), (rule.title, "bold")),
-               classes="card-title"),
-        Bullet(Content.assemble(rule_citation(rule), (effective_label(rule), "$text-muted")),
-               muted("出处")),
+        Static(
+            Content.assemble(("✖ 红线  " if rule.red_line else "", "bold $text-error"), (rule.title, "bold")),
+            classes="card-title",
+        ),
+        Bullet(Content.assemble(rule_citation(rule), (effective_label(rule), "$text-muted")), muted("出处")),
         Static(Content(rule.summary), classes="card-summary"),
         Bullet(rule.compliant, Content.styled("✓ 合规示范", "bold $text-success")),
         Bullet(rule.non_compliant, Content.styled("✗ 违规示例", "bold $text-error")),
@@ -83,14 +84,18 @@ def rule_card_widgets(rule: RuleCard) -> list[Widget]:
         widgets.append(Bullet(Content.assemble(rule.supersedes, ("（已废止）", "$text-muted")), muted("取代")))
     if rule.note:
         widgets.append(Bullet(rule.note, muted("注")))
-    widgets.append(Bullet(Content.assemble(verified, " · ", rule.source), muted("核实")))
+    # Trainees see the official source; how the project verified it (`verification`, `research`)
+    # is for trainers and stays in the YAML.
+    widgets.append(Bullet(Content(rule.source), muted("出处")))
     return widgets
 
 
 def term_widgets(term: GlossaryTerm, catalog: Catalog | None = None) -> list[Widget]:
     widgets: list[Widget] = [
-        Static(Content.assemble((term.term, "bold"), (f"  {term.english}" if term.english else "", "$text-muted")),
-               classes="card-title"),
+        Static(
+            Content.assemble((term.term, "bold"), (f"  {term.english}" if term.english else "", "$text-muted")),
+            classes="card-title",
+        ),
         Static(Content(term.meaning), classes="card-summary"),
     ]
     if term.example:
@@ -138,8 +143,15 @@ class RedLinePanel(VerticalGroup):
     RedLinePanel .red-title { text-style: bold; color: $text-error; }
     """
 
-    def __init__(self, catalog: Catalog | None, rule_id: str, feedback: str | None, *,
-                 id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog | None,
+        rule_id: str,
+        feedback: str | None,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(id=id, classes=classes)
         self.catalog = catalog
         self.rule_id = rule_id
