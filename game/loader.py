@@ -20,8 +20,24 @@ from .models import Level, QuestionBank
 from .yamlsource import YamlSource, read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_LEVELS_DIR = ROOT / "levels"
-DEFAULT_CONTENT_DIR = ROOT / "content"
+
+
+def _shipped(folder: str, package: str) -> Path:
+    """The shipped `levels/` or `content/`: beside the code in a checkout (and an editable
+    install); in an installed wheel, the data package it was packed into (see pyproject.toml)."""
+    beside = ROOT / folder
+    if beside.is_dir():
+        return beside
+    from importlib.util import find_spec
+
+    spec = find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return beside  # neither there: `validate` and the game say the folder is missing
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+DEFAULT_LEVELS_DIR = _shipped("levels", "collectquest_levels")
+DEFAULT_CONTENT_DIR = _shipped("content", "collectquest_content")
 YAML_SUFFIXES = (".yaml", ".yml")
 
 M = TypeVar("M", bound=BaseModel)

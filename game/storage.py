@@ -63,7 +63,18 @@ from tinydb.table import Table
 from .progression import BestResult
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SAVES_DIR = ROOT / "saves"
+
+
+def _default_saves() -> Path:
+    """A checkout keeps its saves in <repo>/saves; an installed game in the user's data folder."""
+    if (ROOT / "saves").is_dir() or (ROOT / "pyproject.toml").is_file():
+        return ROOT / "saves"
+    from platformdirs import user_data_path
+
+    return user_data_path("collectquest", appauthor=False) / "saves"
+
+
+DEFAULT_SAVES_DIR = _default_saves()
 
 FORMAT_VERSION = 1
 PROFILES_FILE = "profiles.json"
@@ -205,7 +216,8 @@ class CorruptFile(ValueError):
 
 
 def default_saves_dir(override: str | os.PathLike[str] | None = None) -> Path:
-    """Where player data lives: the argument, else $COLLECTQUEST_SAVES, else <repo>/saves."""
+    """Where player data lives: the argument, else $COLLECTQUEST_SAVES, else <repo>/saves in a
+    checkout, else the user data folder (platformdirs)."""
     chosen = override or os.environ.get("COLLECTQUEST_SAVES")
     return Path(chosen) if chosen else DEFAULT_SAVES_DIR
 

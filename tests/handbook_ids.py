@@ -8,6 +8,7 @@ RED_LINE_IDS = {
     "pipl-no-illegal-disclosure", "civ-personal-info-protection", "card-no-third-party",
     "psl-harassment", "ind-contact-hours", "ind-no-impersonation", "ind-third-party-contact",
     "ind-no-public-posting", "ind-no-new-loan", "ind-no-extra-fees",
+    "threat-intimidation",  # second edition: a one-off false threat (恐吓) is its own card
 }
 OTHER_RULE_IDS = {
     "civ-limitation-period", "civ-limitation-instalment", "civ-limitation-expiry",
