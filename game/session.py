@@ -86,8 +86,11 @@ class LevelSession:
                     else:
                         session.quiz_runner.carry(float(entry.get("pending_elapsed") or 0.0))
                 else:
+                    flags = {int(k): v for k, v in dict(entry.get("flags") or {}).items()}
                     if entry.get("submitted"):
-                        session.submit_audit({int(k): v for k, v in dict(entry["flags"]).items()})
+                        session.submit_audit(flags)
+                    else:
+                        session.draft_audit({k: str(v) for k, v in flags.items() if v})
         except RecordError:
             raise
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
@@ -203,6 +206,18 @@ class LevelSession:
         return result
 
     # --- audit ----------------------------------------------------------------------------
+    def audit_draft(self) -> dict[int, str]:
+        """Lines flagged so far in the current audit (kept in the record, so a saved level keeps them)."""
+        if not isinstance(self.stage, AuditStage) or self.record[-1].get("submitted"):
+            return {}
+        return {int(k): str(v) for k, v in dict(self.record[-1].get("flags") or {}).items() if v}
+
+    def draft_audit(self, flags: Mapping[int, str]) -> None:
+        """Keep the trainee's flags before submitting; `submit_audit` scores them."""
+        if not isinstance(self.stage, AuditStage):
+            raise ValueError("the current stage is not an audit")
+        self.record[-1]["flags"] = {str(k): v for k, v in sorted(flags.items())}
+
     def submit_audit(self, flags: Mapping[int, str | None]) -> audit.AuditResult:
         stage = self.stage
         if not isinstance(stage, AuditStage):

@@ -35,7 +35,8 @@ def test_the_good_choice_is_not_found_by_its_length(shipped: Catalog) -> None:
     assert len(dialogue) > 100
     assert cues.longest_rate(dialogue) <= MAX_GOOD_LONGEST, (
         f"the good choice is the longest at {cues.longest_rate(dialogue):.0%} of decision points "
-        f"(chance {cues.chance_rate(dialogue):.0%})")
+        f"(chance {cues.chance_rate(dialogue):.0%})"
+    )
     assert not [c.where for c in dialogue if c.giveaway]
 
 
@@ -51,7 +52,8 @@ def test_naive_players_fail_the_shipped_levels(shipped: Catalog, policy: str) ->
     levels = list(shipped.levels.values())
     failed = [lv.id for lv in levels if not autoplay(lv, shipped, policy, seed=1).result().passed]
     assert len(failed) / len(levels) >= MIN_NAIVE_FAILS, (
-        f"{policy}: passes {sorted(set(lv.id for lv in levels) - set(failed))}")
+        f"{policy}: passes {sorted(set(lv.id for lv in levels) - set(failed))}"
+    )
 
 
 def test_the_curriculum_has_its_second_edition_breadth(shipped: Catalog) -> None:
@@ -67,13 +69,43 @@ def test_the_curriculum_has_its_second_edition_breadth(shipped: Catalog) -> None
 # Fields the game shows. Ids, refs, conditions, tags, `research` and `verification` are for the
 # engine and trainers.
 SHOWN = {
-    "title", "summary", "objectives", "say", "narration", "text", "feedback", "explanation", "prompt",
-    "options", "intro", "speaker", "notes", "history", "debtor", "product", "law", "article",
-    "compliant", "non_compliant", "source", "note", "supersedes", "term", "english", "meaning",
-    "example", "objection", "signals", "approach", "line", "why", "outcome",
+    "title",
+    "summary",
+    "objectives",
+    "say",
+    "narration",
+    "text",
+    "feedback",
+    "explanation",
+    "prompt",
+    "options",
+    "intro",
+    "speaker",
+    "notes",
+    "history",
+    "debtor",
+    "product",
+    "law",
+    "article",
+    "compliant",
+    "non_compliant",
+    "source",
+    "note",
+    "supersedes",
+    "term",
+    "english",
+    "meaning",
+    "example",
+    "objection",
+    "signals",
+    "approach",
+    "line",
+    "why",
+    "outcome",
 }
 RESEARCH_WORDS = re.compile(
-    r"compliance\.md|curriculum-digest|writing-cases|事实表|种子|laws/|§|\[V-[PS]\]|\[U\]|LawRefBook|find_string")
+    r"compliance\.md|curriculum-digest|writing-cases|事实表|种子|laws/|§|\[V-[PS]\]|\[U\]|LawRefBook|find_string"
+)
 
 
 def shown_strings(value: Any, key: str | None = None) -> Iterator[str]:
@@ -102,8 +134,9 @@ def everything_shown(catalog: Catalog) -> Iterator[tuple[str, str]]:
 
 def test_trainees_never_see_research_files_tags_or_raw_ids(shipped: Catalog) -> None:
     ids = set(shipped.rules) | set(shipped.glossary) | set(shipped.scripts)
-    raw_id = re.compile(r"(?<![A-Za-z0-9-])(" + "|".join(sorted(map(re.escape, ids), key=len, reverse=True))
-                        + r")(?![A-Za-z0-9-])")
+    raw_id = re.compile(
+        r"(?<![A-Za-z0-9-])(" + "|".join(sorted(map(re.escape, ids), key=len, reverse=True)) + r")(?![A-Za-z0-9-])"
+    )
     found = []
     for owner, text in everything_shown(shipped):
         if RESEARCH_WORDS.search(text) or raw_id.search(text):

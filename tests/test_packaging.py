@@ -14,15 +14,21 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_the_wheel_carries_every_level_and_handbook_file(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
-                           "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     wheel = next(tmp_path.glob("collectquest-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    shipped = {f"collectquest_levels/{p.relative_to(ROOT / 'levels').as_posix()}"
-               for p in (ROOT / "levels").rglob("*.yaml")}
-    shipped |= {f"collectquest_content/{p.relative_to(ROOT / 'content').as_posix()}"
-                for p in (ROOT / "content").rglob("*.yaml")}
+    shipped = {
+        f"collectquest_levels/{p.relative_to(ROOT / 'levels').as_posix()}" for p in (ROOT / "levels").rglob("*.yaml")
+    }
+    shipped |= {
+        f"collectquest_content/{p.relative_to(ROOT / 'content').as_posix()}" for p in (ROOT / "content").rglob("*.yaml")
+    }
     assert len(shipped) >= 20 and shipped <= names, sorted(shipped - names)
     assert "tui/screens/quiz.tcss" in names
 

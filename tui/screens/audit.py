@@ -48,7 +48,7 @@ class AuditScreen(Screen[None]):
         if not isinstance(stage, AuditStage):
             raise ValueError("AuditScreen needs an audit stage")
         self.stage: AuditStage = stage
-        self.flags: dict[int, str] = {}
+        self.flags: dict[int, str] = run.session.audit_draft()  # flags survive save-and-return
         self.result: audit.AuditResult | None = None
         self.rules = audit.rule_options(stage)
         self.speaker_width = max(Content(line.speaker).cell_length for line in stage.transcript)
@@ -149,9 +149,14 @@ class AuditScreen(Screen[None]):
             return
         if number in self.flags:
             del self.flags[number]
-            self._render_lines()
+            self._flags_changed()
         else:
             self._pick_rule(number)
+
+    def _flags_changed(self) -> None:
+        self.run.session.draft_audit(self.flags)
+        self.post_message(RunProgressed())
+        self._render_lines()
 
     def action_change_rule(self) -> None:
         number = self._current_line()
@@ -164,7 +169,7 @@ class AuditScreen(Screen[None]):
         def picked(rule_id: str | None) -> None:
             if rule_id:
                 self.flags[number] = rule_id
-                self._render_lines()
+                self._flags_changed()
 
         self.app.push_screen(RulePicker(self.run.catalog, self.rules, line.text, self.flags.get(number)), picked)
 
