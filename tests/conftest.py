@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from game.loader import Catalog, load_catalog
+from game.catalog import Catalog
+from game.loader import load_catalog
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TUI_LEVELS = [FIXTURES / "levels" / "sample.yaml", FIXTURES / "tui" / "levels"]
@@ -59,8 +60,15 @@ def make_app(tmp_path: Path, tui_catalog: Catalog, clock: FakeClock):
 
     def build(saves: Path | None = None, *, preload: bool = True, seed: int = 7) -> CollectQuestApp:
         store = SaveStore(saves or tmp_path / "saves")
-        app = CollectQuestApp(store, TUI_LEVELS, TUI_CONTENT, catalog=tui_catalog if preload else None,
-                              clock=clock, now=FakeNow(), seeds=lambda: seed)
+        app = CollectQuestApp(
+            store,
+            TUI_LEVELS,
+            TUI_CONTENT,
+            catalog=tui_catalog if preload else None,
+            clock=clock,
+            now=FakeNow(),
+            seeds=lambda: seed,
+        )
         app.animation_level = "none"
         return app
 
@@ -76,8 +84,9 @@ def screen_text(app) -> str:
     from rich.cells import cell_len
 
     rows: dict[float, list[tuple[int, str]]] = {}
-    for match in re.finditer(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>',
-                             app.export_screenshot()):
+    for match in re.finditer(
+        r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>', app.export_screenshot()
+    ):
         column, y = round(float(match.group(1)) / 12.2), float(match.group(2))
         rows.setdefault(y, []).append((column, html.unescape(match.group(3)).replace("\xa0", " ")))
     lines = []
@@ -126,4 +135,25 @@ async def open_level(pilot, level_id: str) -> None:
     await pilot.press("enter")
     await pilot.pause()
     await pilot.press("enter")
+    await pilot.pause()
+
+
+async def choose(pilot, index: int) -> None:
+    """Press the number key of the dialogue choice that is `index` in the level file: choices
+    are shown in a shuffled order, so its key depends on the run."""
+    shown = [i for i, _ in pilot.app.screen.shown_choices]
+    await pilot.press(str(shown.index(index) + 1))
+    await pilot.pause()
+
+
+def key_of(pilot, letter: str) -> str:
+    """The key that picks option `letter` (as written in the level file) of the current question."""
+    order = pilot.app.screen.run.session.option_order()
+    return "abcdefgh"[order.index(letter)]
+
+
+async def pick(pilot, *letters: str) -> None:
+    """Press the keys of quiz options by their letters in the level file."""
+    for letter in letters:
+        await pilot.press(key_of(pilot, letter))
     await pilot.pause()

@@ -27,15 +27,17 @@ def dialogues(draw: st.DrawFn, acyclic: bool = True, max_nodes: int = 6) -> Dial
     endings = [f"e{i}" for i in range(ending_count)]
 
     def targets_from(index: int) -> list[str]:
-        later = nodes[index + 1:] if acyclic else [n for n in nodes if n != nodes[index]] + [nodes[index]]
+        later = nodes[index + 1 :] if acyclic else [n for n in nodes if n != nodes[index]] + [nodes[index]]
         return later + endings
 
     def next_value(index: int) -> Any:
         options = targets_from(index)
         if draw(st.booleans()):
             return draw(st.sampled_from(options))
-        routes = [{"if": draw(st.sampled_from(CONDITIONS)), "to": draw(st.sampled_from(options))}
-                  for _ in range(draw(st.integers(1, 2)))]
+        routes = [
+            {"if": draw(st.sampled_from(CONDITIONS)), "to": draw(st.sampled_from(options))}
+            for _ in range(draw(st.integers(1, 2)))
+        ]
         return routes + [{"to": draw(st.sampled_from(options))}]
 
     node_data: dict[str, Any] = {}
@@ -46,8 +48,13 @@ def dialogues(draw: st.DrawFn, acyclic: bool = True, max_nodes: int = 6) -> Dial
                 "text": "说点什么",
                 "feedback": "反馈",
                 "quality": draw(st.sampled_from(QUALITIES)),
-                "effects": draw(st.dictionaries(st.sampled_from(["信任", "情绪", "合规"]),
-                                                st.sampled_from([-40, -20, -10, 10, 20, 40]), max_size=2)),
+                "effects": draw(
+                    st.dictionaries(
+                        st.sampled_from(["信任", "情绪", "合规"]),
+                        st.sampled_from([-40, -20, -10, 10, 20, 40]),
+                        max_size=2,
+                    )
+                ),
                 "set": draw(st.lists(st.sampled_from(FLAGS), max_size=1)),
                 "clear": draw(st.lists(st.sampled_from(FLAGS), max_size=1)),
                 "next": next_value(index),
@@ -62,18 +69,25 @@ def dialogues(draw: st.DrawFn, acyclic: bool = True, max_nodes: int = 6) -> Dial
         name: {"title": "结局", "outcome": "其他", "text": "结束", "score": draw(st.integers(0, 100))}
         for name in endings
     }
-    return DialogueStage.model_validate({
-        "kind": "dialogue", "start": "n0", "nodes": node_data, "endings": ending_data,
-        "meters": draw(st.dictionaries(st.sampled_from(["信任", "情绪"]), st.integers(0, 100), max_size=1)),
-    })
+    return DialogueStage.model_validate(
+        {
+            "kind": "dialogue",
+            "start": "n0",
+            "nodes": node_data,
+            "endings": ending_data,
+            "meters": draw(st.dictionaries(st.sampled_from(["信任", "情绪"]), st.integers(0, 100), max_size=1)),
+        }
+    )
 
 
 def big_dialogue(seed: int, nodes: int = 50, choices: int = 4, acyclic: bool = True) -> DialogueStage:
     """A large level in the style trainers write: trust and agitation change on every choice,
     a fifth of the choices and routes test trust, links go a few nodes ahead (or anywhere)."""
     rng = random.Random(seed)
-    endings = {f"end{i}": {"title": "结局", "outcome": "其他", "text": "结束", "score": score}
-               for i, score in enumerate([100, 70, 40, 0])}
+    endings = {
+        f"end{i}": {"title": "结局", "outcome": "其他", "text": "结束", "score": score}
+        for i, score in enumerate([100, 70, 40, 0])
+    }
     node_data: dict[str, Any] = {}
     for i in range(nodes):
         if acyclic:
@@ -87,7 +101,9 @@ def big_dialogue(seed: int, nodes: int = 50, choices: int = 4, acyclic: bool = T
         node_choices = []
         for _ in range(choices):
             choice: dict[str, Any] = {
-                "text": "说点什么", "feedback": "反馈", "quality": rng.choice(QUALITIES),
+                "text": "说点什么",
+                "feedback": "反馈",
+                "quality": rng.choice(QUALITIES),
                 "effects": {"信任": rng.choice([-10, -5, 5, 10]), "情绪": rng.choice([-10, -5, 5, 10])},
                 "next": pick(),
             }
@@ -99,5 +115,4 @@ def big_dialogue(seed: int, nodes: int = 50, choices: int = 4, acyclic: bool = T
                 choice["violation"] = "pipl-no-illegal-disclosure"
             node_choices.append(choice)
         node_data[f"n{i}"] = {"say": "对方说话", "choices": node_choices}
-    return DialogueStage.model_validate({"kind": "dialogue", "start": "n0", "nodes": node_data,
-                                         "endings": endings})
+    return DialogueStage.model_validate({"kind": "dialogue", "start": "n0", "nodes": node_data, "endings": endings})

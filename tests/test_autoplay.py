@@ -9,7 +9,8 @@ import pytest
 
 from game import dialogue
 from game.autoplay import autoplay, dialogue_path
-from game.loader import Catalog, load_catalog
+from game.catalog import Catalog
+from game.loader import load_catalog
 from game.models import DialogueStage
 from game.quiz import QuizResult
 from game.session import rescore
@@ -19,8 +20,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    catalog, diagnostics = load_catalog([FIXTURES / "levels" / "sample.yaml", FIXTURES / "storage" / "levels"],
-                                        [FIXTURES / "storage" / "content"])
+    catalog, diagnostics = load_catalog(
+        [FIXTURES / "levels" / "sample.yaml", FIXTURES / "storage" / "levels"], [FIXTURES / "storage" / "content"]
+    )
     assert diagnostics == []
     return catalog
 
@@ -99,15 +101,31 @@ def test_mode_and_bad_policy(catalog: Catalog) -> None:
 
 def test_best_path_avoids_a_red_line_even_when_it_scores_well() -> None:
     # A red-line choice leading to a 100-point ending must still lose to a clean 40-point path.
-    stage = DialogueStage.model_validate({
-        "kind": "dialogue", "start": "a",
-        "nodes": {"a": {"say": "喂?", "choices": [
-            {"text": "威胁", "violation": "crim-extortion", "quality": "good", "feedback": "红线", "next": "win"},
-            {"text": "礼貌", "quality": "ok", "feedback": "可以", "next": "meh"},
-        ]}},
-        "endings": {"win": {"title": "赢", "outcome": "承诺还款", "text": "t", "score": 100},
-                    "meh": {"title": "一般", "outcome": "约定回电", "text": "t", "score": 40}},
-    })
+    stage = DialogueStage.model_validate(
+        {
+            "kind": "dialogue",
+            "start": "a",
+            "nodes": {
+                "a": {
+                    "say": "喂?",
+                    "choices": [
+                        {
+                            "text": "威胁",
+                            "violation": "crim-extortion",
+                            "quality": "good",
+                            "feedback": "红线",
+                            "next": "win",
+                        },
+                        {"text": "礼貌", "quality": "ok", "feedback": "可以", "next": "meh"},
+                    ],
+                }
+            },
+            "endings": {
+                "win": {"title": "赢", "outcome": "承诺还款", "text": "t", "score": 100},
+                "meh": {"title": "一般", "outcome": "约定回电", "text": "t", "score": 40},
+            },
+        }
+    )
     assert dialogue_path(stage, "best", random.Random(0)) == [1]
     assert dialogue_path(stage, "worst", random.Random(0)) == [0]
 

@@ -58,17 +58,27 @@ def test_validate_json_has_the_keys_other_tools_read(level_dir: Path) -> None:
     assert data["ok"] is True
     assert data["levels"] == {"新手": 1, "中级": 1, "主管": 0}
     assert (data["questions"], data["dialogue_nodes"], data["rule_cards"], data["glossary_terms"]) == (6, 3, 3, 2)
-    assert data["errors"] == [{
-        "file": data["errors"][0]["file"], "line": HANGUP_LINE, "column": 7, "code": "CQ030",
-        "message": "ending 'hangup' is never reached: the conditions on the way never hold", "severity": "warning"}]
+    assert data["errors"] == [
+        {
+            "file": data["errors"][0]["file"],
+            "line": HANGUP_LINE,
+            "column": 7,
+            "code": "CQ030",
+            "message": "ending 'hangup' is never reached: the conditions on the way never hold",
+            "severity": "warning",
+        }
+    ]
     assert data["errors"][0]["file"].endswith("sample.yaml")
 
 
-@pytest.mark.parametrize("name, code, line", [
-    ("dangling-next.yaml", "CQ007", 32),
-    ("unknown-key.yaml", "CQ003", 27),
-    ("requires-cycle.yaml", "CQ012", 5),
-])
+@pytest.mark.parametrize(
+    "name, code, line",
+    [
+        ("dangling-next.yaml", "CQ007", 32),
+        ("unknown-key.yaml", "CQ003", 27),
+        ("requires-cycle.yaml", "CQ012", 5),
+    ],
+)
 def test_validate_fails_with_located_messages(name: str, code: str, line: int) -> None:
     path = BROKEN / name
     result = run("validate", str(path))
@@ -96,8 +106,11 @@ def test_validate_a_content_file_is_recognised_by_its_top_key() -> None:
 
 
 def test_validate_a_single_file_resolves_requires_against_the_levels_folder(level_dir: Path, tmp_path: Path) -> None:
-    text = (BROKEN / "valid-base.yaml").read_text(encoding="utf-8").replace(
-        "pass_score: 60", "requires: [sample-spouse]\npass_score: 60")
+    text = (
+        (BROKEN / "valid-base.yaml")
+        .read_text(encoding="utf-8")
+        .replace("pass_score: 60", "requires: [sample-spouse]\npass_score: 60")
+    )
     new = tmp_path / "new.yaml"
     new.write_text(text, encoding="utf-8")
     assert run("validate", str(new), levels=level_dir).exit_code == 0

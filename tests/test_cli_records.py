@@ -27,18 +27,34 @@ def env(tmp_path: Path) -> dict[str, str]:
     levels.mkdir()
     shutil.copy(FIXTURES / "levels" / "sample.yaml", levels / "sample.yaml")
     shutil.copy(FIXTURES / "storage" / "levels" / "loop.yaml", levels / "loop.yaml")
-    return {"saves": str(tmp_path / "saves"), "levels": str(levels), "content": str(FIXTURES / "storage" / "content"),
-            "board": str(tmp_path / "shared" / "leaderboard.json")}
+    return {
+        "saves": str(tmp_path / "saves"),
+        "levels": str(levels),
+        "content": str(FIXTURES / "storage" / "content"),
+        "board": str(tmp_path / "shared" / "leaderboard.json"),
+    }
 
 
 def run(env: dict[str, str], *args: str, use_env_vars: bool = False):  # type: ignore[no-untyped-def]
     runner = CliRunner()
     if use_env_vars:
-        variables = {"COLLECTQUEST_SAVES": env["saves"], "COLLECTQUEST_LEVELS": env["levels"],
-                     "COLLECTQUEST_CONTENT": env["content"], "COLLECTQUEST_LEADERBOARD": env["board"]}
+        variables = {
+            "COLLECTQUEST_SAVES": env["saves"],
+            "COLLECTQUEST_LEVELS": env["levels"],
+            "COLLECTQUEST_CONTENT": env["content"],
+            "COLLECTQUEST_LEADERBOARD": env["board"],
+        }
         return runner.invoke(cli, list(args), env=variables, catch_exceptions=False)
-    base = ["--saves", env["saves"], "--levels", env["levels"], "--content", env["content"],
-            "--leaderboard", env["board"]]
+    base = [
+        "--saves",
+        env["saves"],
+        "--levels",
+        env["levels"],
+        "--content",
+        env["content"],
+        "--leaderboard",
+        env["board"],
+    ]
     return runner.invoke(cli, base + list(args), catch_exceptions=False)
 
 
@@ -80,8 +96,11 @@ def test_autoplay_record_and_leaderboard(env: dict[str, str]) -> None:
     record(env, "老王", "best", "--team", "二组", "--mode", "practice")  # practice: not on the board
     assert board_json(env) == []  # autoplay runs stay off unless asked
     rows = board_json(env, "--include-autoplay")
-    assert [(r["player"], r["team"], r["attempts"]) for r in rows] == [("[red]阿强[/]", "一组", 1),
-                                                                       ("小美", "一组", 1), ("老王", "二组", 1)]
+    assert [(r["player"], r["team"], r["attempts"]) for r in rows] == [
+        ("[red]阿强[/]", "一组", 1),
+        ("小美", "一组", 1),
+        ("老王", "二组", 1),
+    ]
     assert rows[0]["score"] == 100 and rows[-1]["score"] == 0
     assert all(set(r) >= {"player", "team", "score", "attempts", "when"} for r in rows)
     assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
@@ -100,8 +119,9 @@ def test_autoplay_record_and_leaderboard(env: dict[str, str]) -> None:
 
 
 def test_environment_variables_are_honoured(env: dict[str, str]) -> None:
-    result = run(env, "autoplay", "sample-spouse", "--player", "环境", "--policy", "best", "--record",
-                 use_env_vars=True)
+    result = run(
+        env, "autoplay", "sample-spouse", "--player", "环境", "--policy", "best", "--record", use_env_vars=True
+    )
     assert result.exit_code == 0, result.output
     assert Path(env["saves"], "runs.jsonl").exists() and Path(env["board"]).exists()
     assert [r["player"] for r in board_json(env, "--include-autoplay")] == ["环境"]
@@ -137,8 +157,9 @@ def test_verify_catches_a_hand_edited_leaderboard(env: dict[str, str]) -> None:
     assert "排行榜" in result.output and "100" in result.output and str(stored) in result.output
 
 
-def record_real(env: dict[str, str], name: str, level_id: str, policy: str, mode: str = "assessment",
-                minutes: int = 7) -> None:
+def record_real(
+    env: dict[str, str], name: str, level_id: str, policy: str, mode: str = "assessment", minutes: int = 7
+) -> None:
     """A non-autoplay run, recorded as the game records one."""
     catalog, _ = load_catalog([Path(env["levels"])], [Path(env["content"])])
     store = SaveStore(Path(env["saves"]), Path(env["board"]))

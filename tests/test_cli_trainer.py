@@ -45,12 +45,15 @@ def test_playtest_clean_level_by_id(level_dir: Path) -> None:
     assert result.output.strip().endswith("no structural defects")
 
 
-@pytest.mark.parametrize("name, kind", [
-    ("unreachable-ending", "unreachable-ending"),
-    ("dead-end", "dead-end"),
-    ("too-lenient", "too-lenient"),
-    ("pass-unreachable", "pass-unreachable"),
-])
+@pytest.mark.parametrize(
+    "name, kind",
+    [
+        ("unreachable-ending", "unreachable-ending"),
+        ("dead-end", "dead-end"),
+        ("too-lenient", "too-lenient"),
+        ("pass-unreachable", "pass-unreachable"),
+    ],
+)
 def test_playtest_exits_1_on_each_structural_defect(level_dir: Path, name: str, kind: str) -> None:
     result = run("playtest", f"defect-{name}", levels=level_dir)
     assert result.exit_code == 1
@@ -58,17 +61,21 @@ def test_playtest_exits_1_on_each_structural_defect(level_dir: Path, name: str, 
 
 
 def test_playtest_json_report(level_dir: Path) -> None:
-    result = run("playtest", str(level_dir / "novice" / "too-lenient.yaml"), "--json", "--no-naive",
-                 levels=level_dir)
+    result = run("playtest", str(level_dir / "novice" / "too-lenient.yaml"), "--json", "--no-naive", levels=level_dir)
     assert result.exit_code == 1
     data = json.loads(result.output)
     assert (data["level"], data["ok"], data["too_lenient"], data["red_line_can_pass"]) == (
-        "defect-too-lenient", False, True, False)
+        "defect-too-lenient",
+        False,
+        True,
+        False,
+    )
     stage = data["stages"][0]
     assert stage["paths"] == 4 and stage["endings_unreached"] == []
     assert stage["best_without_good"]["path"] == [
         {"node": "open", "choice": 2, "quality": "ok", "violation": None},
-        {"node": "ask", "choice": 1, "quality": "ok", "violation": None}]
+        {"node": "ask", "choice": 1, "quality": "ok", "violation": None},
+    ]
     assert data["best_total"] == 95 and data["without_good_total"] == 90
     assert [d["kind"] for d in data["defects"]] == ["too-lenient"]
 
@@ -169,8 +176,21 @@ def test_new_level_validates_and_playtests_clean(tmp_path: Path, tier: str, fold
     path = levels / folder / "x07-starter.yaml"
     assert path.is_file()
     text = path.read_text(encoding="utf-8")
-    for feature in ("kind: dialogue", "kind: quiz", "kind: audit", "variants:", "if:", "set:", "violation:",
-                    "narration:", "meters:", "type: multiple", "type: truefalse", "rule_choices:", "draw"):
+    for feature in (
+        "kind: dialogue",
+        "kind: quiz",
+        "kind: audit",
+        "variants:",
+        "if:",
+        "set:",
+        "violation:",
+        "narration:",
+        "meters:",
+        "type: multiple",
+        "type: truefalse",
+        "rule_choices:",
+        "draw",
+    ):
         assert feature in text, feature
     assert 'title: "新关卡: 试试"' in text
     check = run("validate", levels=levels)
@@ -183,8 +203,10 @@ def test_new_level_draws_from_the_tier_bank_when_it_exists(tmp_path: Path) -> No
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)
     bank = (CONTENT / "questions" / "mini.yaml").read_text(encoding="utf-8")
-    (content / "questions" / "mini.yaml").write_text(bank.replace("bank: mini", "bank: novice-core").replace(
-        "tags: [第三方]", "tags: [第三方, 身份核实]"), encoding="utf-8")
+    (content / "questions" / "mini.yaml").write_text(
+        bank.replace("bank: mini", "bank: novice-core").replace("tags: [第三方]", "tags: [第三方, 身份核实]"),
+        encoding="utf-8",
+    )
     levels = tmp_path / "levels"
     assert run("new-level", "--tier", "新手", "--id", "n09-drawn", levels=levels, content=content).exit_code == 0
     text = (levels / "novice" / "n09-drawn.yaml").read_text(encoding="utf-8")
@@ -214,11 +236,14 @@ def test_new_level_refuses_to_overwrite_or_duplicate(tmp_path: Path) -> None:
     assert elsewhere.exit_code == 1 and "already exists" in elsewhere.output
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--tier", "高级", "--id", "n07-x"], "not a tier"),
-    (["--tier", "新手", "--id", "N07 X"], "lower-case"),
-    (["--tier", "新手"], "Missing option '--id'"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--tier", "高级", "--id", "n07-x"], "not a tier"),
+        (["--tier", "新手", "--id", "N07 X"], "lower-case"),
+        (["--tier", "新手"], "Missing option '--id'"),
+    ],
+)
 def test_new_level_bad_input(tmp_path: Path, args: list[str], words: str) -> None:
     result = run("new-level", *args, levels=tmp_path)
     assert result.exit_code == 2 and words in result.output and "Traceback" not in result.output
@@ -229,7 +254,8 @@ def test_help_has_an_example(command: str) -> None:
     result = run(command, "--help")
     assert result.exit_code == 0
     assert "Example" in result.output and f"collectquest {command}" in result.output.replace(
-        "collectquest --levels ~/my-levels new-level", "collectquest new-level")
+        "collectquest --levels ~/my-levels new-level", "collectquest new-level"
+    )
 
 
 # --- the trainer guide --------------------------------------------------------------------------
@@ -244,7 +270,8 @@ def test_the_guides_snippets_make_a_level_that_validates_and_playtests(tmp_path:
     case = next(b for b in blocks if b.startswith("case:"))
     stages = [next(b for b in blocks if b.startswith(f"  - kind: {kind}\n")) for kind in ("dialogue", "quiz", "audit")]
     header = re.sub(r"^(case|stages): .*\n", "", header, flags=re.M).replace(
-        "requires: [n01-identity-disclosure]", "requires: []")
+        "requires: [n01-identity-disclosure]", "requires: []"
+    )
     levels = tmp_path / "levels" / "novice"
     levels.mkdir(parents=True)
     (levels / "n07-callback.yaml").write_text(header + case + "stages:\n" + "".join(stages), encoding="utf-8")

@@ -8,11 +8,11 @@ import datetime as dt
 import re
 
 import pytest
+from handbook_ids import GLOSSARY_IDS, RED_LINE_IDS, RULE_IDS
 
 from game.catalog import Catalog
 from game.loader import DEFAULT_CONTENT_DIR, load_catalog
 from game.models import RuleCard
-from handbook_ids import GLOSSARY_IDS, RED_LINE_IDS, RULE_IDS
 
 CONTENT = DEFAULT_CONTENT_DIR
 
@@ -23,8 +23,16 @@ ARTICLE_LESS_LAWS = {
 
 # Objection types the seeds name (curriculum-digest §3(a)) that the 话术 library must cover.
 REQUIRED_OBJECTIONS = (
-    "经济困难型", "否认债务型", "情绪对抗型", "拖延型", "失联/第三方接听", "投诉威胁型",
-    "以诉讼时效抗辩", "要求减免", "自称已还款", "自伤/极端情绪信号",
+    "经济困难型",
+    "否认债务型",
+    "情绪对抗型",
+    "拖延型",
+    "失联/第三方接听",
+    "投诉威胁型",
+    "以诉讼时效抗辩",
+    "要求减免",
+    "自称已还款",
+    "自伤/极端情绪信号",
 )
 
 # 《合同法》《民法通则》 were repealed on 2021-01-01; 《债权法》 (and 《借贷合同法》) never existed.
@@ -43,7 +51,9 @@ ANCHORS: dict[str, tuple[str, dt.date]] = {
     "interp-provoking-trouble": ("第3条", dt.date(2013, 7, 22)),  # §1.3
 }
 
-RULE_ID_TOKEN = re.compile(r"(?<![A-Za-z0-9/._-])(?:g|crim|civ|pipl|card|psl|ind|lending|complaint|consumer|interp)-[a-z0-9-]*[a-z0-9]")
+RULE_ID_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9/._-])(?:g|crim|civ|pipl|card|psl|ind|lending|complaint|consumer|interp)-[a-z0-9-]*[a-z0-9]"
+)
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +68,15 @@ def catalog(loaded: tuple[Catalog, list]) -> Catalog:
 
 def rule_text_fields(card: RuleCard) -> dict[str, str]:
     """Every text field a player reads as current teaching (not supersedes/note)."""
-    return {"title": card.title, "law": card.law, "article": card.article or "", "summary": card.summary,
-            "compliant": card.compliant, "non_compliant": card.non_compliant, "source": card.source}
+    return {
+        "title": card.title,
+        "law": card.law,
+        "article": card.article or "",
+        "summary": card.summary,
+        "compliant": card.compliant,
+        "non_compliant": card.non_compliant,
+        "source": card.source,
+    }
 
 
 def test_content_loads_without_diagnostics(loaded: tuple[Catalog, list]) -> None:
@@ -97,7 +114,9 @@ def test_every_fact_keeps_its_research_trail_for_trainers(catalog: Catalog, rule
     card = catalog.rules[rule_id]
     trail = card.research or ""
     if card.verification == "V-S":
-        assert re.search(r"https?://|compliance\.md §", trail), f"{rule_id}: a [V-S] card must name its secondary source"
+        assert re.search(r"https?://|compliance\.md §", trail), (
+            f"{rule_id}: a [V-S] card must name its secondary source"
+        )
     else:
         assert "compliance.md" in trail or "laws/" in trail, f"{rule_id}: say where the law text was checked"
 
@@ -163,8 +182,7 @@ def test_ids_mentioned_in_text_resolve(catalog: Catalog) -> None:
     for script in catalog.scripts.values():
         texts += [(script.id, script.approach)]
         texts += [(script.id, line.why) for line in (*script.good, *script.bad)]
-    unknown = [(owner, token) for owner, text in texts for token in RULE_ID_TOKEN.findall(text)
-               if token not in known]
+    unknown = [(owner, token) for owner, text in texts for token in RULE_ID_TOKEN.findall(text) if token not in known]
     assert unknown == []
 
 
@@ -178,7 +196,8 @@ def test_scripts_cover_the_seed_objection_types(catalog: Catalog) -> None:
 def _names_a_rule(text: str, catalog: Catalog) -> bool:
     """Trainee text names a rule by its law (《…》, 第…条) or a rule card's title, never by its id."""
     return bool(re.search(r"《[^》]+》|第[0-9一二三四五六七八九十百]+条|指引|办法", text)) or any(
-        card.title in text for card in catalog.rules.values())
+        card.title in text for card in catalog.rules.values()
+    )
 
 
 def test_every_script_teaches_good_and_bad_lines_against_the_rules(catalog: Catalog) -> None:
@@ -187,7 +206,8 @@ def test_every_script_teaches_good_and_bad_lines_against_the_rules(catalog: Cata
         assert script.signals, script.id
         assert any(ref in catalog.rules for ref in script.refs), f"{script.id} cites no rule card"
         assert any(_names_a_rule(line.why, catalog) for line in script.bad), (
-            f"{script.id}: at least one bad line must name the rule it breaks")
+            f"{script.id}: at least one bad line must name the rule it breaks"
+        )
         for line in script.bad:
             assert not set(RULE_ID_TOKEN.findall(line.why)) & set(catalog.rules), f"{script.id}: raw id in {line.why}"
 

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from game import audit, dialogue, quiz
-from game.loader import DEFAULT_CONTENT_DIR, DEFAULT_LEVELS_DIR, Catalog, load_catalog
+from game.catalog import Catalog
+from game.loader import DEFAULT_CONTENT_DIR, DEFAULT_LEVELS_DIR, load_catalog
 from game.models import DialogueStage, Level, Quality, QuizStage
 from game.scoring import combine
 from game.session import plan_quiz
@@ -67,8 +68,9 @@ def test_curriculum_size(catalog: Catalog) -> None:
 def test_level_plays_to_every_ending_and_red_lines_fail(level_id: str, catalog: Catalog) -> None:
     level = catalog.levels[level_id]
     dialogues = [(i, s) for i, s in enumerate(level.stages) if isinstance(s, DialogueStage)]
-    perfect_others = {i: perfect_result(level, s, catalog)
-                      for i, s in enumerate(level.stages) if not isinstance(s, DialogueStage)}
+    perfect_others = {
+        i: perfect_result(level, s, catalog) for i, s in enumerate(level.stages) if not isinstance(s, DialogueStage)
+    }
     best_good: dict[int, dialogue.DialogueResult] = {}
     for index, stage in dialogues:
         reached: set[str] = set()

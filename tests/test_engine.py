@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from game import audit, dialogue, quiz
-from game.loader import Catalog, load_catalog
+from game.catalog import Catalog
+from game.loader import load_catalog
 from game.models import AuditStage, DialogueStage, Level, QuizStage, bucket_for_days
 from game.progression import BestResult, level_state, rank_for, tier_open
 from game.scoring import combine
@@ -90,18 +91,30 @@ def test_unavailable_choice_is_refused(level: Level) -> None:
 
 
 def test_text_variants_follow_state() -> None:
-    stage = DialogueStage.model_validate({
-        "kind": "dialogue", "start": "a",
-        "nodes": {
-            "a": {"say": "你好", "choices": [
-                {"text": "x", "feedback": "f", "set": ["polite"], "next": "b"},
-                {"text": "y", "feedback": "f", "next": "b"}]},
-            "b": {"say": "嗯。", "variants": [{"if": "polite", "say": "谢谢你这么客气。"}],
-                  "choices": [{"text": "z", "feedback": "f", "if": "not polite", "next": "end"},
-                              {"text": "w", "feedback": "f", "next": "end"}]},
-        },
-        "endings": {"end": {"title": "t", "outcome": "其他", "text": "t", "score": 50}},
-    })
+    stage = DialogueStage.model_validate(
+        {
+            "kind": "dialogue",
+            "start": "a",
+            "nodes": {
+                "a": {
+                    "say": "你好",
+                    "choices": [
+                        {"text": "x", "feedback": "f", "set": ["polite"], "next": "b"},
+                        {"text": "y", "feedback": "f", "next": "b"},
+                    ],
+                },
+                "b": {
+                    "say": "嗯。",
+                    "variants": [{"if": "polite", "say": "谢谢你这么客气。"}],
+                    "choices": [
+                        {"text": "z", "feedback": "f", "if": "not polite", "next": "end"},
+                        {"text": "w", "feedback": "f", "next": "end"},
+                    ],
+                },
+            },
+            "endings": {"end": {"title": "t", "outcome": "其他", "text": "t", "score": 50}},
+        }
+    )
     polite = dialogue.choose(stage, dialogue.start(stage), 0)[0]
     assert dialogue.line_for(stage.nodes["b"], polite) == "谢谢你这么客气。"
     assert [i for i, _ in dialogue.available_choices(stage, polite)] == [1]
@@ -170,9 +183,21 @@ def test_bonuses_can_be_switched_off(level: Level) -> None:
 
 
 def test_multiple_choice_needs_exact_set() -> None:
-    stage = QuizStage.model_validate({"kind": "quiz", "questions": [{
-        "type": "multiple", "prompt": "p", "options": ["a", "b", "c"], "answer": ["A", "C"],
-        "explanation": "e", "ref": "r"}]})
+    stage = QuizStage.model_validate(
+        {
+            "kind": "quiz",
+            "questions": [
+                {
+                    "type": "multiple",
+                    "prompt": "p",
+                    "options": ["a", "b", "c"],
+                    "answer": ["A", "C"],
+                    "explanation": "e",
+                    "ref": "r",
+                }
+            ],
+        }
+    )
     planned = quiz.plan(stage, {}, random.Random(0))
     assert not quiz.rescore(stage, planned, [(frozenset({"A"}), 1)]).answers[0].correct
     assert quiz.rescore(stage, planned, [(frozenset({"A", "C"}), 1)]).answers[0].correct
@@ -181,9 +206,21 @@ def test_multiple_choice_needs_exact_set() -> None:
 def test_draw_from_bank_is_seeded_and_filtered() -> None:
     stage = QuizStage.model_validate({"kind": "quiz", "draw": [{"tags": ["时效"], "count": 2}]})
     bank = {
-        f"q{i}": QuizStage.model_validate({"kind": "quiz", "questions": [{
-            "type": "truefalse", "prompt": f"p{i}", "answer": True, "explanation": "e", "ref": "r",
-            "tags": ["时效" if i % 2 else "其他"]}]}).questions[0]
+        f"q{i}": QuizStage.model_validate(
+            {
+                "kind": "quiz",
+                "questions": [
+                    {
+                        "type": "truefalse",
+                        "prompt": f"p{i}",
+                        "answer": True,
+                        "explanation": "e",
+                        "ref": "r",
+                        "tags": ["时效" if i % 2 else "其他"],
+                    }
+                ],
+            }
+        ).questions[0]
         for i in range(10)
     }
     first = [p.key for p in quiz.plan(stage, bank, random.Random(7))]
@@ -273,12 +310,18 @@ def test_resume_rebuilds_a_session_mid_quiz(level: Level, catalog: Catalog) -> N
 
 def test_stars_thresholds(level: Level) -> None:
     assert level.star_thresholds() == (60, 75, 90)
-    stage_results_fail = combine(level, [
-        dialogue.result(stage_of(level, DialogueStage), dialogue.replay(stage_of(level, DialogueStage), [0, 1])),
-        quiz.rescore(stage_of(level, QuizStage), quiz.plan(stage_of(level, QuizStage), {}, random.Random(0)),
-                     [(None, 20), (None, 20)]),
-        audit.score(stage_of(level, AuditStage), {}),
-    ])
+    stage_results_fail = combine(
+        level,
+        [
+            dialogue.result(stage_of(level, DialogueStage), dialogue.replay(stage_of(level, DialogueStage), [0, 1])),
+            quiz.rescore(
+                stage_of(level, QuizStage),
+                quiz.plan(stage_of(level, QuizStage), {}, random.Random(0)),
+                [(None, 20), (None, 20)],
+            ),
+            audit.score(stage_of(level, AuditStage), {}),
+        ],
+    )
     assert not stage_results_fail.passed and stage_results_fail.stars == 0
 
 
@@ -286,20 +329,36 @@ def test_stars_thresholds(level: Level) -> None:
 
 
 def make_level(level_id: str, tier: str, requires: list[str] = (), exam: bool = False) -> Level:
-    return Level.model_validate({
-        "id": level_id, "title": level_id, "tier": tier, "requires": list(requires), "exam": exam,
-        "pass_score": 60, "skills": ["法律合规"],
-        "case": {"debtor": "甲", "persona": "拖延型", "product": "信用卡", "amount": 1, "days_overdue": 1},
-        "stages": [{"kind": "quiz", "questions": [{"type": "truefalse", "prompt": "p", "answer": True,
-                                                    "explanation": "e", "ref": "r"}]}],
-    })
+    return Level.model_validate(
+        {
+            "id": level_id,
+            "title": level_id,
+            "tier": tier,
+            "requires": list(requires),
+            "exam": exam,
+            "pass_score": 60,
+            "skills": ["法律合规"],
+            "case": {"debtor": "甲", "persona": "拖延型", "product": "信用卡", "amount": 1, "days_overdue": 1},
+            "stages": [
+                {
+                    "kind": "quiz",
+                    "questions": [{"type": "truefalse", "prompt": "p", "answer": True, "explanation": "e", "ref": "r"}],
+                }
+            ],
+        }
+    )
 
 
 def test_tiers_open_after_promotion_exam() -> None:
-    levels = {lv.id: lv for lv in [
-        make_level("n1", "新手"), make_level("n2", "新手", ["n1"]), make_level("nx", "新手", ["n1", "n2"], exam=True),
-        make_level("i1", "中级"),
-    ]}
+    levels = {
+        lv.id: lv
+        for lv in [
+            make_level("n1", "新手"),
+            make_level("n2", "新手", ["n1"]),
+            make_level("nx", "新手", ["n1", "n2"], exam=True),
+            make_level("i1", "中级"),
+        ]
+    }
     none: dict[str, BestResult] = {}
     assert tier_open(levels, none, "新手") and not tier_open(levels, none, "中级")
     assert level_state(levels, none, levels["n1"]).open
@@ -313,12 +372,53 @@ def test_tiers_open_after_promotion_exam() -> None:
     assert "「nx」" in level_state(levels, failed_exam, levels["i1"]).locked_reason
 
 
-def test_rank_titles_rise_with_stars() -> None:
-    assert rank_for(0) == "见习催收员"
-    assert rank_for(3) != rank_for(0)
-    assert rank_for(100) == "合规催收导师"
+def tiered_levels(level: Level) -> dict[str, Level]:
+    """Four levels and an exam in each tier (the supervisor tier: three and an exam)."""
+    made = {}
+    for tier, prefix, count in (("新手", "n", 4), ("中级", "i", 4), ("主管", "s", 3)):
+        for number in range(1, count + 1):
+            made[f"{prefix}{number}"] = level.model_copy(update={"id": f"{prefix}{number}", "tier": tier})
+        made[f"{prefix}-exam"] = level.model_copy(update={"id": f"{prefix}-exam", "tier": tier, "exam": True})
+    return made
+
+
+def bests_of(*level_ids: str, stars: int = 3) -> dict[str, BestResult]:
+    return {lid: BestResult(lid, 95, stars, True) for lid in level_ids}
+
+
+def test_rank_titles_rise_with_stars(level: Level) -> None:
+    levels = tiered_levels(level)
+    novice = ("n1", "n2", "n3", "n4", "n-exam")
+    intermediate = ("i1", "i2", "i3", "i4", "i-exam")
+    assert rank_for(levels, {}) == "见习催收员"
+    assert rank_for(levels, bests_of("n1")) == "见习催收员"  # 3 stars, but one level passed
+    assert rank_for(levels, bests_of("n1", "n2", stars=1)) == "见习催收员"  # two levels, too few stars
+    assert rank_for(levels, bests_of("n1", "n2")) == "催收专员"
+    assert rank_for(levels, bests_of("n1", "n2", "n3", "n4")) == "催收专员"  # 12 stars, no exam yet
+    assert rank_for(levels, bests_of(*novice)) == "资深催收专员"
+    # 30 stars from 新手 and 中级 alone: enough stars for 主管 titles, but no 主管 level passed
+    assert rank_for(levels, bests_of(*novice, *intermediate)) == "催收组长"
+    assert rank_for(levels, bests_of(*novice, *intermediate, "s1")) == "催收组长"
+    assert rank_for(levels, bests_of(*novice, *intermediate, "s1", "s2")) == "催收主管"
+    # all three 主管 levels but not its exam: no 导师 title
+    assert rank_for(levels, bests_of(*novice, *intermediate, "s1", "s2", "s3")) == "催收主管"
+    assert rank_for(levels, bests_of(*novice, *intermediate, "s1", "s2", "s3", "s-exam")) == "合规催收导师"
+    # titles are taken in order: 主管 levels passed without the 中级 exam do not skip ahead
+    assert rank_for(levels, bests_of(*novice, "i1", "i2", "i3", "i4", "s1", "s2", "s3")) == "资深催收专员"
+    # a failed best counts its stars but does not count as a passed level
+    failed = {**bests_of(*novice, *intermediate, "s1"), "s2": BestResult("s2", 40, 0, False)}
+    assert rank_for(levels, failed) == "催收组长"
 
 
 def test_bucket_convention() -> None:
     assert [bucket_for_days(d) for d in (0, 1, 30, 31, 45, 60, 61, 180, 181)] == [
-        "M0", "M1", "M1", "M2", "M2", "M2", "M3", "M6", "M7+"]
+        "M0",
+        "M1",
+        "M1",
+        "M2",
+        "M2",
+        "M2",
+        "M3",
+        "M6",
+        "M7+",
+    ]

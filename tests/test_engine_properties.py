@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from game import audit, dialogue
-from game.loader import Catalog, load_catalog
+from game.catalog import Catalog
+from game.loader import load_catalog
 from game.models import DialogueStage, Level, QuizStage
 from game.scoring import combine
 from game.session import LevelSession, rescore
@@ -31,12 +32,17 @@ CATALOG = sample_catalog()
 
 
 def level_with(stage: DialogueStage, pass_score: int) -> Level:
-    return Level.model_validate({
-        "id": "generated", "title": "生成的关卡", "tier": "新手", "pass_score": pass_score,
-        "skills": ["沟通技巧"], "case": {"debtor": "甲", "persona": "拖延型", "product": "信用卡",
-                                          "amount": 1, "days_overdue": 1},
-        "stages": [stage],
-    })
+    return Level.model_validate(
+        {
+            "id": "generated",
+            "title": "生成的关卡",
+            "tier": "新手",
+            "pass_score": pass_score,
+            "skills": ["沟通技巧"],
+            "case": {"debtor": "甲", "persona": "拖延型", "product": "信用卡", "amount": 1, "days_overdue": 1},
+            "stages": [stage],
+        }
+    )
 
 
 def in_range(value: int) -> bool:
@@ -48,8 +54,9 @@ def in_range(value: int) -> bool:
 def test_random_play_of_the_sample_level(data: st.DataObject) -> None:
     level = CATALOG.levels["sample-spouse"]
     clock_time = [0.0]
-    session = LevelSession(level, CATALOG, mode="assessment", clock=lambda: clock_time[0],
-                           seed=data.draw(st.integers(0, 1000)))
+    session = LevelSession(
+        level, CATALOG, mode="assessment", clock=lambda: clock_time[0], seed=data.draw(st.integers(0, 1000))
+    )
     while not session.finished:
         stage = session.stage
         if isinstance(stage, DialogueStage):

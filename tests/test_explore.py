@@ -11,8 +11,9 @@ from dialogue_gen import big_dialogue, dialogues
 from hypothesis import HealthCheck, given, settings
 
 from game import dialogue, explore, scoring
+from game.catalog import Catalog
 from game.explore import explore_stage, playtest
-from game.loader import Catalog, load_catalog
+from game.loader import load_catalog
 from game.models import DialogueStage, Quality
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -51,8 +52,9 @@ def test_explorer_agrees_with_brute_force(stage: DialogueStage) -> None:
     scores = [(dialogue.result(stage, s).score, s) for s in paths]
     clean = [score for score, s in scores if not s.crossed_red_line]
     red = [score for score, s in scores if s.crossed_red_line]
-    sloppy = [score for score, s in scores
-              if not s.crossed_red_line and all(step.quality != Quality.good for step in s.steps)]
+    sloppy = [
+        score for score, s in scores if not s.crossed_red_line and all(step.quality != Quality.good for step in s.steps)
+    ]
     assert (found.best.score if found.best else None) == (max(clean) if clean else None)
     assert found.worst.score == min(score for score, _ in scores)
     assert (found.best_red_line.score if found.best_red_line else None) == (max(red) if red else None)
@@ -78,15 +80,18 @@ def test_witness_paths_replay_to_their_reported_results(stage: DialogueStage) ->
         assert all(s.quality != Quality.good for s in dialogue.replay(stage, found.best_without_good.choices).steps)
 
 
-@pytest.mark.parametrize("name, defects_expected", [
-    ("clean", set()),
-    ("unreachable-ending", {"unreachable-ending"}),
-    ("dead-end", {"dead-end"}),
-    ("too-lenient", {"too-lenient"}),
-    ("pass-unreachable", {"pass-unreachable"}),
-    ("unused-choices", set()),
-    ("loop-with-exit", set()),
-])
+@pytest.mark.parametrize(
+    "name, defects_expected",
+    [
+        ("clean", set()),
+        ("unreachable-ending", {"unreachable-ending"}),
+        ("dead-end", {"dead-end"}),
+        ("too-lenient", {"too-lenient"}),
+        ("pass-unreachable", {"pass-unreachable"}),
+        ("unused-choices", set()),
+        ("loop-with-exit", set()),
+    ],
+)
 def test_defect_levels(defects: Catalog, name: str, defects_expected: set[str]) -> None:
     report = playtest(defects.levels[f"defect-{name}"], defects)
     assert {kind for kind, _ in report.defects} == defects_expected, report.defects
@@ -121,8 +126,7 @@ def test_pass_unreachable_reports_the_best_total(defects: Catalog) -> None:
 def test_choices_that_never_matter(defects: Catalog) -> None:
     found = playtest(defects.levels["defect-unused-choices"], defects).dialogues[0]
     unused = {(u.node, u.choice, u.reason, u.same_as) for u in found.unused_choices}
-    assert unused == {("open", 0, "same-as", (1,)), ("open", 1, "same-as", (0,)),
-                      ("open", 2, "never-available", ())}
+    assert unused == {("open", 0, "same-as", (1,)), ("open", 1, "same-as", (0,)), ("open", 2, "never-available", ())}
 
 
 def test_loops_with_an_exit_make_paths_unbounded(defects: Catalog) -> None:
@@ -140,11 +144,19 @@ def test_a_red_line_passing_would_be_caught(defects: Catalog) -> None:
     def forgiving(level_, results):  # a scoring bug: red lines no longer fail the level
         honest = scoring.combine(level_, results)
         total = round(sum(r.score for r in results) / len(results)) + 60
-        return scoring.LevelResult(level_.id, total, total >= level_.pass_score, 1, honest.dimensions,
-                                   honest.stage_scores, honest.violations, honest.red_line)
+        return scoring.LevelResult(
+            level_.id,
+            total,
+            total >= level_.pass_score,
+            1,
+            honest.dimensions,
+            honest.stage_scores,
+            honest.violations,
+            honest.red_line,
+        )
 
     report = playtest(level, defects, combine=forgiving)
-    assert ("red-line-passes" in {kind for kind, _ in report.defects})
+    assert "red-line-passes" in {kind for kind, _ in report.defects}
 
 
 def test_the_engine_fails_every_red_line_of_the_clean_level(defects: Catalog) -> None:

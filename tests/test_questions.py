@@ -9,11 +9,12 @@ import re
 from pathlib import Path
 
 import pytest
+from handbook_ids import GLOSSARY_IDS as _GLOSSARY_IDS
+from handbook_ids import RULE_IDS as _RULE_IDS
 
 from game import quiz
-from handbook_ids import GLOSSARY_IDS as _GLOSSARY_IDS, RULE_IDS as _RULE_IDS
-
-from game.loader import Catalog, load_catalog
+from game.catalog import Catalog
+from game.loader import load_catalog
 from game.models import QuestionBank, QuizStage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,15 +23,21 @@ QUESTIONS_DIR = ROOT / "content" / "questions"
 # Bank id -> (file, tier, id prefix, tags the bank guarantees at least MIN_PER_TAG questions for).
 BANKS: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
     "novice-core": (
-        "novice-core.yaml", "新手", "nq-",
+        "novice-core.yaml",
+        "新手",
+        "nq-",
         ("身份核实", "第三方", "联系时间", "联系频次", "个人信息", "术语", "话术", "录音"),
     ),
     "intermediate-core": (
-        "intermediate-core.yaml", "中级", "iq-",
+        "intermediate-core.yaml",
+        "中级",
+        "iq-",
         ("诉讼时效", "利率", "协商还款", "情绪安抚", "危机干预", "投诉", "第三方", "失联修复", "刑法"),
     ),
     "supervisor-core": (
-        "supervisor-core.yaml", "主管", "sq-",
+        "supervisor-core.yaml",
+        "主管",
+        "sq-",
         ("质检", "委外", "投诉", "指标", "刑法", "个人信息", "治安", "债权转让", "辅导"),
     ),
 }
@@ -164,10 +171,12 @@ def test_a_draw_of_four_per_tag_is_served_from_the_bank(catalog: Catalog, bank_i
     bank_of = {q.id: b.bank for b in catalog.banks.values() for q in b.questions}
     tier_of = {q.id: b.tier for b in catalog.banks.values() for q in b.questions}
     for tag in BANKS[bank_id][3]:
-        stage = QuizStage.model_validate({
-            "kind": "quiz",
-            "draw": [{"bank": bank_id, "tags": [tag], "tier": tier, "count": MAX_DRAW_PER_TAG}],
-        })
+        stage = QuizStage.model_validate(
+            {
+                "kind": "quiz",
+                "draw": [{"bank": bank_id, "tags": [tag], "tier": tier, "count": MAX_DRAW_PER_TAG}],
+            }
+        )
         planned = quiz.plan(stage, dict(catalog.questions), random.Random(7), bank_of, tier_of)
         assert len(planned) == MAX_DRAW_PER_TAG
         assert all(tag in p.question.tags and bank_of[p.key] == bank_id for p in planned)
@@ -193,9 +202,12 @@ def test_refs_resolve_once_the_handbook_defines_them(catalog: Catalog) -> None:
     # still being written does not fail this test; the brief list above is the hard check.
     rules_written = bool(set(catalog.rules) & RULE_IDS)
     glossary_written = bool(set(catalog.glossary) & GLOSSARY_IDS)
-    missing = {ref for ref in used
-               if (ref in RULE_IDS and rules_written and ref not in catalog.rules)
-               or (ref in GLOSSARY_IDS and glossary_written and ref not in catalog.glossary)}
+    missing = {
+        ref
+        for ref in used
+        if (ref in RULE_IDS and rules_written and ref not in catalog.rules)
+        or (ref in GLOSSARY_IDS and glossary_written and ref not in catalog.glossary)
+    }
     assert missing == set()
 
 
@@ -204,8 +216,7 @@ def test_explanations_name_a_source_or_a_definition(catalog: Catalog, bank_id: s
     # Rule-card questions must name the law or guideline (a 《…》 title, an article 第…条, a
     # guideline, or a foreign statute for the contrast questions).
     source = re.compile(r"《|第\S{1,8}条|指引|办法|解释|规定|FDCPA|U\.S\.C\.|CFR|GB/T")
-    unnamed = [q.id for q in bank(catalog, bank_id).questions
-               if q.ref in RULE_IDS and not source.search(q.explanation)]
+    unnamed = [q.id for q in bank(catalog, bank_id).questions if q.ref in RULE_IDS and not source.search(q.explanation)]
     assert unnamed == []
 
 
@@ -231,22 +242,28 @@ def test_the_longest_option_is_not_a_giveaway(catalog: Catalog, bank_id: str) ->
     # Distractors should be tempting lines of comparable length, not one-liners beside a careful
     # correct answer; with four options chance is 25 %, so "pick the longest" must not pay much.
     singles = [q for q in bank(catalog, bank_id).questions if q.type == "single"]
-    giveaways = [q.id for q in singles
-                 if len(correct_options(q)[0]) > max(len(o) for o in q.options if o not in correct_options(q))]
+    giveaways = [
+        q.id
+        for q in singles
+        if len(correct_options(q)[0]) > max(len(o) for o in q.options if o not in correct_options(q))
+    ]
     assert len(giveaways) <= 0.4 * len(singles), giveaways
 
 
 def test_explanations_do_not_refer_to_option_letters(catalog: Catalog) -> None:
     # Options may be reordered by trainers (or shuffled by a future screen); "选C" would then lie.
     letter_ref = re.compile(r"(?<![A-Za-z])[A-H](?:、[A-H])*(?:项|选项|是|都|只是)")
-    found = [q.id for bank_id in BANKS for q in bank(catalog, bank_id).questions
-             if letter_ref.search(q.explanation)]
+    found = [q.id for bank_id in BANKS for q in bank(catalog, bank_id).questions if letter_ref.search(q.explanation)]
     assert found == []
 
 
 def test_simplified_chinese_only(catalog: Catalog) -> None:
     # Seed 001 is in traditional characters; these are common traditional forms that must not leak.
     traditional = re.compile("[債務還錄訴訟個資訊聯繫時間頻與對說]")
-    found = [q.id for bank_id in BANKS for q in bank(catalog, bank_id).questions
-             if any(traditional.search(text) for text in texts(q))]
+    found = [
+        q.id
+        for bank_id in BANKS
+        for q in bank(catalog, bank_id).questions
+        if any(traditional.search(text) for text in texts(q))
+    ]
     assert found == []

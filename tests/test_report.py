@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from game.autoplay import autoplay
-from game.loader import Catalog, load_catalog
+from game.catalog import Catalog
+from game.loader import load_catalog
 from game.report import CSV_HEADER, build_report, parse_since, report_csv
 from game.runs import run_from_session
 from game.storage import Player, SaveStore
@@ -21,14 +22,26 @@ TZ = timezone(timedelta(hours=8))
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    catalog, diagnostics = load_catalog([FIXTURES / "levels" / "sample.yaml", FIXTURES / "storage" / "levels"],
-                                        [FIXTURES / "storage" / "content"])
+    catalog, diagnostics = load_catalog(
+        [FIXTURES / "levels" / "sample.yaml", FIXTURES / "storage" / "levels"], [FIXTURES / "storage" / "content"]
+    )
     assert diagnostics == []
     return catalog
 
 
-def play(store: SaveStore, catalog: Catalog, player: Player, level_id: str, policy: str, *, day: int,
-         minutes: float = 5, mode: str = "assessment", seed: int = 0, auto: bool = False) -> None:
+def play(
+    store: SaveStore,
+    catalog: Catalog,
+    player: Player,
+    level_id: str,
+    policy: str,
+    *,
+    day: int,
+    minutes: float = 5,
+    mode: str = "assessment",
+    seed: int = 0,
+    auto: bool = False,
+) -> None:
     session = autoplay(catalog.levels[level_id], catalog, policy, seed=seed, mode=mode)
     started = datetime(2026, 3, day, 9, 0, tzinfo=TZ)
     store.record_run(run_from_session(session, player, started, started + timedelta(minutes=minutes), autoplay=auto))
@@ -122,8 +135,9 @@ def test_parse_since() -> None:
         parse_since("03/01/2026")
 
 
-def test_csv_has_a_row_per_trainee_and_team(filled: tuple[SaveStore, dict[str, Player]], catalog: Catalog,
-                                            tmp_path: Path) -> None:
+def test_csv_has_a_row_per_trainee_and_team(
+    filled: tuple[SaveStore, dict[str, Player]], catalog: Catalog, tmp_path: Path
+) -> None:
     store, _ = filled
     report = build_report(store.runs(), catalog.levels, store.players())
     path = tmp_path / "报告.csv"

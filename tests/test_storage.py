@@ -14,15 +14,39 @@ from game.progression import BestResult
 from game.storage import RunRecord, SaveStore, StorageProblem, clean_name, default_leaderboard_file, default_saves_dir
 
 
-def make_run(player, level_id="lv-a", total=70, *, mode="assessment", passed=None, stars=None,
-             autoplay=False, wrong=(), finished="2026-03-02T10:00:00+08:00", n=0) -> RunRecord:
+def make_run(
+    player,
+    level_id="lv-a",
+    total=70,
+    *,
+    mode="assessment",
+    passed=None,
+    stars=None,
+    autoplay=False,
+    wrong=(),
+    finished="2026-03-02T10:00:00+08:00",
+    n=0,
+) -> RunRecord:
     passed = total >= 60 if passed is None else passed
     return RunRecord(
-        run_id=f"{player.id}-{level_id}-{n}-{total}-{finished}", player_id=player.id, player=player.name,
-        team=player.team, level_id=level_id, mode=mode, seed=n, started="2026-03-02T09:58:00+08:00",
-        finished=finished, duration=120.0, inputs=[{"kind": "dialogue", "choices": [0, 1]}], total=total,
-        passed=passed, stars=(stars if stars is not None else (1 if passed else 0)),
-        dimensions={"合规": 100, "沟通": total}, violations=[], wrong_questions=list(wrong), autoplay=autoplay,
+        run_id=f"{player.id}-{level_id}-{n}-{total}-{finished}",
+        player_id=player.id,
+        player=player.name,
+        team=player.team,
+        level_id=level_id,
+        mode=mode,
+        seed=n,
+        started="2026-03-02T09:58:00+08:00",
+        finished=finished,
+        duration=120.0,
+        inputs=[{"kind": "dialogue", "choices": [0, 1]}],
+        total=total,
+        passed=passed,
+        stars=(stars if stars is not None else (1 if passed else 0)),
+        dimensions={"合规": 100, "沟通": total},
+        violations=[],
+        wrong_questions=list(wrong),
+        autoplay=autoplay,
     )
 
 
@@ -193,7 +217,9 @@ def test_autoplay_is_left_out_unless_asked(store: SaveStore) -> None:
     store.record_run(make_run(human, total=100, autoplay=True, n=3))
     assert [(e.player, e.score) for e in store.leaderboard()] == [("真人", 70)]
     assert [(e.player, e.score, e.attempts) for e in store.leaderboard(include_autoplay=True)] == [
-        ("演示", 100, 1), ("真人", 100, 2)]
+        ("演示", 100, 1),
+        ("真人", 100, 2),
+    ]
 
 
 def test_leaderboard_json_shape(store: SaveStore) -> None:
@@ -362,8 +388,11 @@ def test_torn_line_is_repaired_on_open(store: SaveStore, tmp_path: Path) -> None
         ('{"players": {}}', "_meta"),
         ('{"_meta": {"1": {"format_version": 0}}}', "版本"),
         ('{"_meta": {"1": {"format_version": 1}}, "players": {"1": {"id": 5, "name": "x"}}}', "players"),
-        ('{"_meta": {"1": {"format_version": 1}}, "bests": {"1": {"player_id": "a", "level_id": "b", '
-         '"score": "100", "stars": 3, "passed": true, "attempts": 1}}}', "bests"),
+        (
+            '{"_meta": {"1": {"format_version": 1}}, "bests": {"1": {"player_id": "a", "level_id": "b", '
+            '"score": "100", "stars": 3, "passed": true, "attempts": 1}}}',
+            "bests",
+        ),
     ],
 )
 def test_corrupt_profiles_are_moved_aside_and_reported(tmp_path: Path, content: str, reason: str) -> None:
@@ -386,8 +415,11 @@ def test_a_newer_format_is_left_alone_and_reported(tmp_path: Path, name: str) ->
     # Another machine on the shared folder may run a newer CollectQuest: its file must survive.
     saves = tmp_path / "saves"
     saves.mkdir()
-    content = ('{"_meta": {"1": {"format_version": 99}}}' if name == "profiles.json"
-               else '{"format_version": 99, "kind": "collectquest-leaderboard"}')
+    content = (
+        '{"_meta": {"1": {"format_version": 99}}}'
+        if name == "profiles.json"
+        else '{"format_version": 99, "kind": "collectquest-leaderboard"}'
+    )
     (saves / name).write_text(content, encoding="utf-8")
     with pytest.raises(StorageProblem, match="更新版本"):
         store = SaveStore(saves)
@@ -420,10 +452,13 @@ def test_lost_profiles_are_rebuilt_from_history(store: SaveStore, tmp_path: Path
 
 @pytest.mark.parametrize(
     "content",
-    ["{{{", '{"kind": "something-else", "format_version": 1, "levels": {}}',
-     '{"kind": "collectquest-leaderboard", "format_version": "7", "levels": {}}',
-     '{"kind": "collectquest-leaderboard", "format_version": 1, "levels": {"lv": {"p": {"player": "x", '
-     '"team": "t", "best": {"score": "一百"}}}}}'],
+    [
+        "{{{",
+        '{"kind": "something-else", "format_version": 1, "levels": {}}',
+        '{"kind": "collectquest-leaderboard", "format_version": "7", "levels": {}}',
+        '{"kind": "collectquest-leaderboard", "format_version": 1, "levels": {"lv": {"p": {"player": "x", '
+        '"team": "t", "best": {"score": "一百"}}}}}',
+    ],
 )
 def test_corrupt_leaderboard_is_moved_aside(tmp_path: Path, content: str) -> None:
     board = tmp_path / "shared" / "board.json"

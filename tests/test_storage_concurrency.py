@@ -7,7 +7,7 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-from game.loader import Catalog
+from game.catalog import Catalog
 from game.runs import verify_store
 from game.storage import RunRecord, SaveStore
 
@@ -24,12 +24,27 @@ def _worker(saves: str, board: str, index: int, ready: multiprocessing.synchroni
     for n in range(RUNS_EACH):
         total = rng.randint(0, 100)
         mode = "assessment" if n % 3 else "practice"
-        store.record_run(RunRecord(
-            run_id=f"{index}-{n}", player_id=player.id, player=player.name, team=player.team,
-            level_id=LEVELS[n % len(LEVELS)], mode=mode, seed=n, started="2026-03-02T09:00:00+08:00",
-            finished=f"2026-03-02T10:{n:02d}:00+08:00", duration=60.0, inputs=[], total=total,
-            passed=total >= 60, stars=1 if total >= 60 else 0, dimensions={"合规": total}, violations=[],
-            wrong_questions=[f"q{index}-{n}"]))
+        store.record_run(
+            RunRecord(
+                run_id=f"{index}-{n}",
+                player_id=player.id,
+                player=player.name,
+                team=player.team,
+                level_id=LEVELS[n % len(LEVELS)],
+                mode=mode,
+                seed=n,
+                started="2026-03-02T09:00:00+08:00",
+                finished=f"2026-03-02T10:{n:02d}:00+08:00",
+                duration=60.0,
+                inputs=[],
+                total=total,
+                passed=total >= 60,
+                stars=1 if total >= 60 else 0,
+                dimensions={"合规": total},
+                violations=[],
+                wrong_questions=[f"q{index}-{n}"],
+            )
+        )
 
 
 def test_eight_processes_fifty_runs_each_lose_nothing(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from game.loader import Catalog
+from game.catalog import Catalog
 from game.runs import verify_store
 from game.storage import SaveStore
 
@@ -47,8 +47,12 @@ while True:
 
 
 def _start(saves: Path, board: Path, name: str) -> subprocess.Popen[str]:
-    process = subprocess.Popen([sys.executable, "-c", WRITER, str(saves), str(board), name],
-                               stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
+    process = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(saves), str(board), name],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     assert process.stdout is not None
     assert process.stdout.readline().strip() == "ready"
     return process
@@ -71,7 +75,7 @@ def test_writers_killed_at_random_moments_leave_a_good_state(tmp_path: Path) -> 
     SaveStore(saves, board)
     rng = random.Random(20260302)
     seen_runs = 0
-    for round_number in range(12):
+    for _round in range(12):
         writers = [_start(saves, board, f"写入{i}") for i in range(2)]
         time.sleep(rng.uniform(0.05, 0.6))
         for w in writers:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from conftest import highlight_level, login, open_level, screen_text, type_text
+from conftest import choose, highlight_level, login, open_level, pick, screen_text, type_text
 
 from game.storage import RunRecord
 from tui.screens.briefing import BriefingScreen
@@ -23,10 +23,25 @@ from tui.screens.start import StartScreen
 
 def passed_run(player, level_id: str, total: int, mode: str = "assessment") -> RunRecord:
     """A finished, passing run as storage keeps it (for setting up a player's progress)."""
-    return RunRecord(run_id=uuid.uuid4().hex, player_id=player.id, player=player.name, team=player.team,
-                     level_id=level_id, mode=mode, seed=1, started="2026-03-01T10:00:00",
-                     finished="2026-03-01T10:05:00", duration=300.0, inputs=[], total=total, passed=True,
-                     stars=3 if total >= 90 else 1, dimensions={"合规": total}, violations=[], wrong_questions=[])
+    return RunRecord(
+        run_id=uuid.uuid4().hex,
+        player_id=player.id,
+        player=player.name,
+        team=player.team,
+        level_id=level_id,
+        mode=mode,
+        seed=1,
+        started="2026-03-01T10:00:00",
+        finished="2026-03-01T10:05:00",
+        duration=300.0,
+        inputs=[],
+        total=total,
+        passed=True,
+        stars=3 if total >= 90 else 1,
+        dimensions={"合规": total},
+        violations=[],
+        wrong_questions=[],
+    )
 
 
 async def test_leave_a_level_and_resume_it_after_restarting(make_app, tmp_path):
@@ -34,8 +49,8 @@ async def test_leave_a_level_and_resume_it_after_restarting(make_app, tmp_path):
     async with app.run_test(size=(100, 32)) as pilot:
         await login(pilot)
         await open_level(pilot, "t-dialogue")
-        await pilot.press("1")
-        await pilot.pause()
+        first_order = [i for i, _ in app.screen.shown_choices]
+        await choose(pilot, 0)  # "您好,我是XX银行消费金融中心的工作人员…"
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, LeaveLevelDialog)
@@ -48,7 +63,8 @@ async def test_leave_a_level_and_resume_it_after_restarting(make_app, tmp_path):
         assert "▶ 未完成，按 Enter 继续" in screen_text(app)
         player_id = app.player.id
     saved = app.store.load_progress(player_id)
-    assert saved["level"] == "t-dialogue" and saved["record"] == [{"kind": "dialogue", "choices": [0]}]
+    assert saved["level"] == "t-dialogue"
+    assert saved["record"] == [{"kind": "dialogue", "choices": [0], "orders": [first_order]}]
 
     again = make_app(tmp_path / "saves")
     async with again.run_test(size=(100, 32)) as pilot:
@@ -63,13 +79,15 @@ async def test_leave_a_level_and_resume_it_after_restarting(make_app, tmp_path):
         text = screen_text(again)
         assert "您好,我是XX银行消费金融中心的工作人员" in text  # the part already played
         assert "以上为上次的进度" in text
-        await pilot.press("1")
-        await pilot.pause()
+        second_order = [i for i, _ in again.screen.shown_choices]
+        await choose(pilot, 0)  # "好的,那您看今晚七点半方便吗?…"
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(again.screen, ResultsScreen)
     assert again.store.load_progress(player_id) is None
-    assert [r.inputs for r in again.store.runs()] == [[{"kind": "dialogue", "choices": [0, 0]}]]
+    assert [r.inputs for r in again.store.runs()] == [
+        [{"kind": "dialogue", "choices": [0, 0], "orders": [first_order, second_order]}]
+    ]
 
 
 async def test_abandon_a_level(make_app):
@@ -77,8 +95,7 @@ async def test_abandon_a_level(make_app):
     async with app.run_test(size=(100, 32)) as pilot:
         await login(pilot)
         await open_level(pilot, "t-quiz")
-        await pilot.press("b")
-        await pilot.pause()
+        await pick(pilot, "B")
         assert app.store.load_progress(app.player.id) is not None
         await pilot.press("escape", "x")
         await pilot.pause()
@@ -302,7 +319,8 @@ async def test_starting_another_level_asks_before_dropping_saved_progress(make_a
     async with app.run_test(size=(100, 32)) as pilot:
         await login(pilot)
         await open_level(pilot, "t-dialogue")
-        await pilot.press("1", "escape", "s")  # leave it for later
+        await choose(pilot, 0)
+        await pilot.press("escape", "s")  # leave it for later
         await pilot.pause()
         await open_level(pilot, "t-quiz")
         assert isinstance(app.screen, ConfirmDialog)

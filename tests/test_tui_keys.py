@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import login, open_level, screen_text
+from conftest import key_of, login, open_level, screen_text
 
 from tui.screens.quiz import QuizScreen
 
@@ -13,6 +13,7 @@ async def test_upper_case_option_letter_answers(make_app, clock):
         await login(pilot)
         await open_level(pilot, "t-quiz")
         assert isinstance(app.screen, QuizScreen)
-        await pilot.press("B")
+        await pilot.press(key_of(pilot, "B").upper())  # B is the right answer, wherever it is shown
         await pilot.pause()
-        assert "✓ 正确" in screen_text(app)
+        assert "✓ 正确  +" in screen_text(app)
+        assert app.current_run.session.record[0]["answers"][0]["selection"] == ["B"]

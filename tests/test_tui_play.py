@@ -3,7 +3,7 @@ results, checking what the screen shows and what the saves folder keeps."""
 
 from __future__ import annotations
 
-from conftest import highlight_level, login, open_level, screen_text
+from conftest import choose, highlight_level, key_of, login, open_level, pick, screen_text
 
 from tui.screens.audit import AuditScreen
 from tui.screens.briefing import BriefingScreen
@@ -32,16 +32,16 @@ async def test_dialogue_level_in_practice_mode(make_app):
         assert isinstance(app.screen, DialogueScreen)
         assert "喂,你好,哪位?" in screen_text(app)
 
-        await pilot.press("1")
-        await pilot.pause()
+        shown = [[i for i, _ in app.screen.shown_choices]]
+        await choose(pilot, 0)  # "您好,我是XX银行消费金融中心的工作人员…"
         text = screen_text(app)
         assert "✓ 好" in text  # practice: feedback right after the choice, with a mark
         assert "首次联系须表明身份" in text
         assert "▲+10" in text  # the trust meter moved and says by how much
         assert "是我,你好。" in text  # trust >= 40 picks the friendlier variant
 
-        await pilot.press("1")
-        await pilot.pause()
+        shown.append([i for i, _ in app.screen.shown_choices])
+        await choose(pilot, 0)  # "好的,那您看今晚七点半方便吗?…"
         assert "通话结束 · 约定回电" in screen_text(app)
         await pilot.press("enter")
         await pilot.pause()
@@ -51,7 +51,9 @@ async def test_dialogue_level_in_practice_mode(make_app):
 
     runs = list(app.store.runs())
     assert [(r.level_id, r.mode, r.passed, r.total) for r in runs] == [("t-dialogue", "practice", True, 100)]
-    assert runs[0].inputs == [{"kind": "dialogue", "choices": [0, 0]}]
+    # the record keeps each step's order as it was shown, so a re-score can check it
+    assert runs[0].inputs == [{"kind": "dialogue", "choices": [0, 0], "orders": shown}]
+    assert sorted(shown[0]) == [0, 1, 2] and sorted(shown[1]) == [0, 1]
     assert app.store.load_progress(runs[0].player_id) is None
 
 
@@ -60,8 +62,7 @@ async def test_red_line_is_shown_with_its_rule_and_fails_the_level(make_app):
     async with app.run_test(size=(130, 36)) as pilot:
         await login(pilot)
         await open_level(pilot, "t-dialogue")
-        await pilot.press("2")  # "我是法院执行局的…"
-        await pilot.pause()
+        await choose(pilot, 1)  # "我是法院执行局的…"
         text = screen_text(app)
         assert "红线 · 一票否决" in text
         assert "触碰红线：不得冒充公检法" in text
@@ -90,8 +91,7 @@ async def test_quiz_level_in_practice_scores_speed_and_streak(make_app, clock):
         screen.tick()
         await pilot.pause()
         assert "剩余 10.0 秒" in screen_text(app)
-        await pilot.press("b")
-        await pilot.pause()
+        await pick(pilot, "B")
         text = screen_text(app)
         assert "✓ 正确  +750 分" in text
         assert "22:00 至次日 08:00 不得催收" in text  # the explanation
@@ -101,9 +101,8 @@ async def test_quiz_level_in_practice_scores_speed_and_streak(make_app, clock):
         # multiple choice: toggle A and C, then submit
         assert "多选题" in screen_text(app)
         clock.advance(0.4)
-        await pilot.press("a", "c")
-        await pilot.pause()
-        assert "☑" in screen_text(app)
+        await pick(pilot, "A", "C")
+        assert screen_text(app).count("☑") == 2
         await pilot.press("enter")
         await pilot.pause()
         text = screen_text(app)
@@ -113,16 +112,15 @@ async def test_quiz_level_in_practice_scores_speed_and_streak(make_app, clock):
 
         # true/false: wrong answer breaks the streak
         clock.advance(1)
-        await pilot.press("a")
-        await pilot.pause()
+        assert key_of(pilot, "对") == "a"  # true/false keeps 对 first
+        await pick(pilot, "对")
         text = screen_text(app)
         assert "✗ 错误" in text and "✓ 正确答案" in text
         await pilot.press("enter")
         await pilot.pause()
 
         clock.advance(2)
-        await pilot.press("c")  # the bank question: records kept 2 years
-        await pilot.pause()
+        await pick(pilot, "C")  # the bank question: records kept 2 years
         await pilot.press("enter")
         await pilot.pause()
         assert "答对 3/4" in screen_text(app)
@@ -162,15 +160,16 @@ async def test_quiz_in_assessment_mode_explains_at_the_end(make_app, clock):
         await login(pilot)
         await pilot.press("m")  # 考核
         await open_level(pilot, "t-quiz")
-        for keys in (["b"], ["a", "c", "enter"], ["a"]):  # right, right, wrong
+        for letters, submit in ((["B"], False), (["A", "C"], True), (["对"], False)):  # right, right, wrong
             clock.advance(1)
-            await pilot.press(*keys)
-            await pilot.pause()
+            await pick(pilot, *letters)
+            if submit:
+                await pilot.press("enter")
+                await pilot.pause()
             text = screen_text(app)
             assert "✓ 正确" not in text and "✗ 错误" not in text  # no feedback during assessment
         clock.advance(1)
-        await pilot.press("c")
-        await pilot.pause()
+        await pick(pilot, "C")
         text = screen_text(app)
         assert "本环节结束" in text
         assert "✗ 错误" in text and "冒充司法机关或虚构诉讼是红线" in text  # explanations at the end
@@ -180,6 +179,8 @@ async def test_quiz_in_assessment_mode_explains_at_the_end(make_app, clock):
         assert "考核" in screen_text(app)
     run = next(iter(app.store.runs()))
     assert run.mode == "assessment"
+    assert [a["selection"] for a in run.inputs[0]["answers"]] == [["B"], ["A", "C"], ["对"], ["C"]]
+    assert run.wrong_questions == ["tq-impersonate"]
     board = app.store.leaderboard(level_id="t-quiz")
     assert [(e.player, e.score) for e in board] == [("王小明", run.total)]
 
@@ -226,17 +227,14 @@ async def test_sample_level_plays_all_three_stage_kinds(make_app, clock):
     async with app.run_test(size=(100, 32)) as pilot:
         await login(pilot)
         await open_level(pilot, "sample-spouse")
-        await pilot.press("1")
-        await pilot.pause()
-        await pilot.press("1")
-        await pilot.pause()
+        await choose(pilot, 0)  # identify yourself, ask for him only
+        await choose(pilot, 0)  # ask her to pass on a message
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, QuizScreen)
-        for key in ("b", "b"):
+        for letter in ("错", "B"):
             clock.advance(0.3)
-            await pilot.press(key)
-            await pilot.pause()
+            await pick(pilot, letter)
             await pilot.press("enter")
             await pilot.pause()
         await pilot.press("enter")
@@ -279,16 +277,14 @@ async def test_dialogue_in_assessment_mode_gives_feedback_only_at_the_end(make_a
         await pilot.press("m")
         await open_level(pilot, "t-dialogue")
         assert "考核模式" in screen_text(app)
-        await pilot.press("1")
-        await pilot.pause()
+        await choose(pilot, 0)  # "您好,我是XX银行消费金融中心的工作人员…"
         text = screen_text(app)
         assert "✓ 好" not in text and "依据" not in text  # no per-choice feedback
         assert "▲+10" in text  # but the customer still reacts: the meters move
         await pilot.press("t")  # no hints in assessment
         await pilot.pause()
         assert "想一想" not in screen_text(app)
-        await pilot.press("1")
-        await pilot.pause()
+        await choose(pilot, 0)  # "好的,那您看今晚七点半方便吗?…"
         assert "结果分" not in screen_text(app)
         await pilot.press("enter")
         await pilot.pause()
@@ -310,11 +306,14 @@ async def test_choices_and_buttons_work_with_the_mouse(make_app):
         await pilot.click("#begin")
         await pilot.pause()
         assert isinstance(app.screen, DialogueScreen)
-        await pilot.click("#choices", offset=(6, 0))  # the first choice
+        first_shown = app.screen.shown_choices[0][0]
+        await pilot.click("#choices", offset=(6, 0))  # the first choice on screen
         await pilot.pause()
-        assert app.current_run.session.record[0]["choices"] == [0]
+        assert app.current_run.session.record[0]["choices"] == [first_shown]
+        next_shown = app.screen.shown_choices[0][0]
         await pilot.click("#choices", offset=(6, 0))
         await pilot.pause()
+        assert app.current_run.session.record[0]["choices"] == [first_shown, next_shown]
         await pilot.click("#continue")
         await pilot.pause()
         assert isinstance(app.screen, ResultsScreen)

@@ -54,8 +54,12 @@ def test_broken_fixture_reports_its_code_on_its_line(case: Path) -> None:
         matching = [d for d in diagnostics if d.file == file and d.code == code and (line == 0 or d.line == line)]
         assert matching, f"expected {code} at {Path(file).name}:{line}; got {[d.format() for d in diagnostics]}"
         assert any(words in d.message for d in matching), f"{code} message lacks {words!r}: {matching}"
-    unexpected = [d.format() for d in diagnostics if d.severity == "error"
-                  and not any(d.file == f and d.code == c and (ln in (0, d.line)) for f, ln, c, _ in expected)]
+    unexpected = [
+        d.format()
+        for d in diagnostics
+        if d.severity == "error"
+        and not any(d.file == f and d.code == c and (ln in (0, d.line)) for f, ln, c, _ in expected)
+    ]
     assert not unexpected, f"unexpected errors: {unexpected}"
 
 

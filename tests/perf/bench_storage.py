@@ -25,15 +25,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from game.storage import Player, RunRecord, SaveStore
+from game.storage import Player, RunRecord, SaveStore  # noqa: E402 (after the path set-up above)
 
 PLAYERS = 60
 TEAMS = 4
 LEVELS = [f"bench-{i:02d}" for i in range(12)]
 INPUTS = [
     {"kind": "dialogue", "choices": [0, 1, 0, 2, 1]},
-    {"kind": "quiz", "questions": ["q-01", "q-02", "q-03", "q-04", "q-05"],
-     "answers": [{"selection": ["B"], "elapsed": 3.21}] * 5},
+    {
+        "kind": "quiz",
+        "questions": ["q-01", "q-02", "q-03", "q-04", "q-05"],
+        "answers": [{"selection": ["B"], "elapsed": 3.21}] * 5,
+    },
     {"kind": "audit", "flags": {"3": "pipl-no-illegal-disclosure", "5": "ind-contact-hours"}, "submitted": True},
 ]
 
@@ -41,12 +44,24 @@ INPUTS = [
 def make_run(rng: random.Random, player: Player, n: int) -> RunRecord:
     total = rng.randint(0, 100)
     return RunRecord(
-        run_id=f"{player.id}-{n}-{rng.getrandbits(32):08x}", player_id=player.id, player=player.name,
-        team=player.team, level_id=rng.choice(LEVELS), mode="assessment" if rng.random() < 0.6 else "practice",
-        seed=n, started="2026-03-02T09:00:00+08:00", finished=f"2026-03-{1 + n % 28:02d}T10:00:00+08:00",
-        duration=round(rng.uniform(60, 600), 3), inputs=INPUTS, total=total, passed=total >= 60,
-        stars=(total >= 60) + (total >= 80) + (total >= 90), dimensions={"合规": total, "沟通": 100 - total},
-        violations=[], wrong_questions=["q-02"] if total < 50 else [])
+        run_id=f"{player.id}-{n}-{rng.getrandbits(32):08x}",
+        player_id=player.id,
+        player=player.name,
+        team=player.team,
+        level_id=rng.choice(LEVELS),
+        mode="assessment" if rng.random() < 0.6 else "practice",
+        seed=n,
+        started="2026-03-02T09:00:00+08:00",
+        finished=f"2026-03-{1 + n % 28:02d}T10:00:00+08:00",
+        duration=round(rng.uniform(60, 600), 3),
+        inputs=INPUTS,
+        total=total,
+        passed=total >= 60,
+        stars=(total >= 60) + (total >= 80) + (total >= 90),
+        dimensions={"合规": total, "沟通": 100 - total},
+        violations=[],
+        wrong_questions=["q-02"] if total < 50 else [],
+    )
 
 
 def build(folder: Path, runs: int, seed: int) -> tuple[SaveStore, list[Player]]:
@@ -67,10 +82,12 @@ def build(folder: Path, runs: int, seed: int) -> tuple[SaveStore, list[Player]]:
             history.write(json.dumps(run.to_dict(), ensure_ascii=False, separators=(",", ":")) + "\n")
     started = time.perf_counter()
     store = SaveStore(folder)  # takes the appended history into bests and the leaderboard
-    print(f"  {runs:>7,} runs: history {store.runs_file.stat().st_size / 1e6:6.1f} MB, "
-          f"profiles {store.profiles_file.stat().st_size / 1e3:6.1f} kB, "
-          f"leaderboard {store.leaderboard_file.stat().st_size / 1e3:6.1f} kB "
-          f"(taken in on open in {time.perf_counter() - started:.1f} s)")
+    print(
+        f"  {runs:>7,} runs: history {store.runs_file.stat().st_size / 1e6:6.1f} MB, "
+        f"profiles {store.profiles_file.stat().st_size / 1e3:6.1f} kB, "
+        f"leaderboard {store.leaderboard_file.stat().st_size / 1e3:6.1f} kB "
+        f"(taken in on open in {time.perf_counter() - started:.1f} s)"
+    )
     return store, players
 
 

@@ -23,10 +23,25 @@ def steady_cursor(monkeypatch):
 
 
 def run(player, level_id: str, total: int, when: str, mode: str = "assessment") -> RunRecord:
-    return RunRecord(run_id=uuid.uuid4().hex, player_id=player.id, player=player.name, team=player.team,
-                     level_id=level_id, mode=mode, seed=1, started=when, finished=when, duration=60.0,
-                     inputs=[], total=total, passed=True, stars=3 if total >= 90 else 2 if total >= 75 else 1,
-                     dimensions={"合规": total}, violations=[], wrong_questions=[])
+    return RunRecord(
+        run_id=uuid.uuid4().hex,
+        player_id=player.id,
+        player=player.name,
+        team=player.team,
+        level_id=level_id,
+        mode=mode,
+        seed=1,
+        started=when,
+        finished=when,
+        duration=60.0,
+        inputs=[],
+        total=total,
+        passed=True,
+        stars=3 if total >= 90 else 2 if total >= 75 else 1,
+        dimensions={"合规": total},
+        violations=[],
+        wrong_questions=[],
+    )
 
 
 async def some_history(pilot: Pilot) -> None:
@@ -192,11 +207,19 @@ async def leave_dialog(pilot: Pilot) -> None:
 async def resume_dialog(pilot: Pilot) -> None:
     app = pilot.app
     player = app.store.create_player("王小明", "催收一组")
-    app.store.save_progress(player.id, {"level": "sample-spouse", "mode": "practice", "seed": 7,
-                                        "record": [{"kind": "dialogue", "choices": [0, 0]},
-                                                   {"kind": "quiz", "questions": ["inline-0", "inline-1"],
-                                                    "answers": []}],
-                                        "started": "2026-03-02T09:00:00"})
+    app.store.save_progress(
+        player.id,
+        {
+            "level": "sample-spouse",
+            "mode": "practice",
+            "seed": 7,
+            "record": [
+                {"kind": "dialogue", "choices": [0, 0]},
+                {"kind": "quiz", "questions": ["inline-0", "inline-1"], "answers": []},
+            ],
+            "started": "2026-03-02T09:00:00",
+        },
+    )
     app.screen.refresh_players()
     await pilot.pause()
     await pilot.press("enter")
