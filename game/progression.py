@@ -116,8 +116,9 @@ def _earned(rank: Rank, levels: Mapping[str, Level], bests: Mapping[str, BestRes
         return True
     in_tier = [lv for lv in levels.values() if lv.tier == rank.tier]
     passed = [lv for lv in in_tier if _passed(bests, lv.id)]
-    # A curriculum with fewer levels in the tier asks for all of them.
-    if len(passed) < min(rank.tier_levels, len(in_tier)):
+    # A curriculum with fewer levels in the tier asks for all of them; one with none gives no
+    # title of that tier (stars alone never make a 主管).
+    if not in_tier or len(passed) < min(rank.tier_levels, len(in_tier)):
         return False
     if rank.exam:
         exam = exam_of(in_tier, rank.tier)

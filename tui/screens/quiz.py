@@ -134,7 +134,8 @@ class QuizScreen(Screen[None]):
         countdown.left = current.time_limit
         countdown.stopped = False
         self._update_status()
-        self.runner.begin()
+        if self.app.screen is self:  # not under a modal opened during the time-up beat
+            self.runner.begin()
 
     def _labels(self) -> list[tuple[str, str]]:
         """(answer key, text) of the current question in the order shown: key A picks the first."""
