@@ -168,15 +168,19 @@ class _Checker:
                     WARNING,
                 )
         for cue in quiz_cues:
-            if cue.giveaway:
-                self.report(
-                    path,
-                    cue.where,
-                    "CQ031",
-                    f"正确选项的长度是其他选项的 {cue.ratio:.1f} 倍，学员凭长度就能猜中：把干扰项写得同样具体 / "
-                    f"the right option is {cue.ratio:.1f}× as long as every other option",
-                    WARNING,
-                )
+            self.check_option_cue(path, cue)
+
+    def check_option_cue(self, path: Path, cue: cues.Cue | None) -> None:
+        """CQ031 for a question: its right option gives itself away by its length."""
+        if cue is not None and cue.giveaway:
+            self.report(
+                path,
+                cue.where,
+                "CQ031",
+                f"正确选项的长度是其他选项的 {cue.ratio:.1f} 倍，学员凭长度就能猜中：把干扰项写得同样具体 / "
+                f"the right option is {cue.ratio:.1f}× as long as every other option",
+                WARNING,
+            )
 
     def check_exam_minimums(self, path: Path, level: Level) -> None:
         """CQ032: a promotion exam without a minimum on a stage lets one strong stage carry a weak one."""
@@ -363,16 +367,7 @@ class _Checker:
             path, _ = self.catalog.id_files[("bank", bank.bank)]
             for qi, question in enumerate(bank.questions):
                 self.check_ref(path, ("questions", qi, "ref"), question.ref)
-                cue = cues.question_cue(question, ("questions", qi))
-                if cue is not None and cue.giveaway:
-                    self.report(
-                        path,
-                        cue.where,
-                        "CQ031",
-                        f"正确选项的长度是其他选项的 {cue.ratio:.1f} 倍，学员凭长度就能猜中：把干扰项写得同样具体 / "
-                        f"the right option is {cue.ratio:.1f}× as long as every other option",
-                        WARNING,
-                    )
+                self.check_option_cue(path, cues.question_cue(question, ("questions", qi)))
         for term in self.catalog.glossary.values():
             path, loc = self.catalog.id_files[("glossary term", term.id)]
             self.check_ref(path, loc[:-1] + ("ref",), term.ref)
