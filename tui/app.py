@@ -24,11 +24,12 @@ from game.catalog import Catalog
 from game.diagnostics import Diagnostic
 from game.loader import content_dir, levels_dir, load_catalog
 from game.models import Level
+from game.progress import SavedProgress
 from game.progression import BestResult, level_state, rank_for
 from game.quiz import Clock
 from game.review import build_review
 from game.runs import run_from_session
-from game.session import MODE_NAMES, LevelSession, RecordError
+from game.session import LevelSession, RecordError
 from game.storage import Player, SaveStore, StorageProblem, default_saves_dir
 from tui.screens.audit import AuditScreen
 from tui.screens.briefing import BriefingScreen
@@ -141,21 +142,30 @@ class CollectQuestApp(App[None]):
     def bests(self) -> dict[str, BestResult]:
         return self.store.bests(self.player.id) if self.player else {}
 
+    def saved_progress(self) -> SavedProgress | None:
+        """The current player's unfinished level, if any. A save that cannot be read is dropped."""
+        if self.player is None:
+            return None
+        stored = self.store.load_progress(self.player.id)
+        saved = SavedProgress.from_stored(stored)
+        if stored is not None and saved is None:
+            self.store.clear_progress(self.player.id)
+            self.notify("上次的进度无法读取（存档已损坏），已清除。", severity="warning", timeout=8, markup=False)
+        return saved
+
     def offer_resume(self) -> None:
         """If the player left a level unfinished, ask whether to resume it."""
         if self.player is None or self.catalog is None or self.current_run is not None:
             return
-        snapshot = self.store.load_progress(self.player.id)
-        if not snapshot:
+        saved = self.saved_progress()
+        if saved is None:
             return
-        level = self.catalog.levels.get(str(snapshot.get("level")))
+        level = self.catalog.levels.get(saved.level)
         if level is None:
             self.store.clear_progress(self.player.id)
             self.notify("上次未完成的关卡已不存在，进度已清除。", severity="warning", markup=False)
             return
-        record = snapshot.get("record") or []
-        where = f"第 {max(1, len(record))}/{len(level.stages)} 环节"
-        mode_name = MODE_NAMES.get(str(snapshot.get("mode")), "练习")
+        where = f"第 {saved.stage_number()}/{len(level.stages)} 环节"
 
         def decided(answer: str | None) -> None:
             if answer == "resume":
@@ -166,27 +176,20 @@ class CollectQuestApp(App[None]):
                 if isinstance(self.screen, MapScreen):
                     self.screen.refresh_map()
 
-        self.push_screen(ResumeDialog(level, mode_name, where), decided)
+        self.push_screen(ResumeDialog(level, saved.mode_name, where), decided)
 
     def resume_run(self) -> None:
         """Rebuild the saved session and go back to the stage it stopped in."""
         if self.player is None or self.catalog is None:
             return
-        snapshot = self.store.load_progress(self.player.id)
-        if not snapshot:
+        saved = self.saved_progress()
+        if saved is None:
             return
-        level = self.catalog.levels.get(str(snapshot.get("level")))
+        level = self.catalog.levels.get(saved.level)
         try:
             if level is None:
                 raise RecordError("level gone")
-            session = LevelSession.resume(
-                level,
-                self.catalog,
-                str(snapshot.get("mode", "practice")),
-                int(snapshot.get("seed", 0)),
-                list(snapshot.get("record") or []),
-                clock=self.clock,
-            )
+            session = saved.resume(level, self.catalog, self.clock)
         except (RecordError, ValueError, TypeError):
             self.store.clear_progress(self.player.id)
             self.notify(
@@ -196,11 +199,7 @@ class CollectQuestApp(App[None]):
                 markup=False,
             )
             return
-        try:
-            started = datetime.fromisoformat(str(snapshot.get("started")))
-        except ValueError:
-            started = self.now()
-        self.current_run = LevelRun(session, self.player, started, self.catalog)
+        self.current_run = LevelRun(session, self.player, saved.started or self.now(), self.catalog)
         self._show_stage(push=True)
 
     # ----------------------------------------------------------------------------------------
@@ -232,11 +231,11 @@ class CollectQuestApp(App[None]):
     def _begin(self, event: BriefingScreen.Begin) -> None:
         if self.player is None or self.catalog is None:
             return
-        saved = self.store.load_progress(self.player.id)
-        if saved:
+        saved = self.saved_progress()
+        if saved is not None:
             # Only one level can be in progress: starting another must not silently drop it.
-            saved_level = self.catalog.levels.get(str(saved.get("level")))
-            title = saved_level.title if saved_level else str(saved.get("level"))
+            saved_level = self.catalog.levels.get(saved.level)
+            title = saved_level.title if saved_level else saved.level
 
             def decided(yes: bool | None) -> None:
                 if yes and self.player is not None:
@@ -289,7 +288,7 @@ class CollectQuestApp(App[None]):
 
     def save_progress(self) -> None:
         if self.current_run is not None:
-            self.store.save_progress(self.current_run.player.id, self.current_run.snapshot())
+            self.store.save_progress(self.current_run.player.id, self.current_run.progress().to_dict())
 
     @on(RunProgressed)
     def _progressed(self, event: RunProgressed) -> None:

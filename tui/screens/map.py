@@ -24,6 +24,7 @@ from textual.widgets import (
 
 from game.catalog import Catalog
 from game.models import TIERS, Level
+from game.progress import SavedProgress
 from game.progression import (
     BestResult,
     LevelState,
@@ -163,8 +164,8 @@ class MapScreen(Screen[None]):
         self._refresh_mode()
         if catalog is None:
             return
-        saved = self.store.load_progress(self.player.id)
-        saved_level = str(saved.get("level")) if saved else None
+        saved = SavedProgress.from_stored(self.store.load_progress(self.player.id))
+        saved_level = saved.level if saved else None
         order = catalog.levels_in_play_order()
         states = map_states(catalog.levels, bests, order)
         items: list[HangingItem] = []
@@ -321,8 +322,8 @@ class MapScreen(Screen[None]):
             self._pick(level.id)
 
     def _pick(self, level_id: str) -> None:
-        saved = self.store.load_progress(self.player.id)
-        if saved and saved.get("level") == level_id:
+        saved = SavedProgress.from_stored(self.store.load_progress(self.player.id))
+        if saved is not None and saved.level == level_id:
             self.app.resume_run()  # type: ignore[attr-defined]
             return
         self.post_message(self.LevelPicked(level_id, self.mode))
