@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -38,6 +38,7 @@ from tui.screens.dialogs import ConfirmDialog, LeaveLevelDialog, ResumeDialog
 from tui.screens.dialogue import DialogueScreen
 from tui.screens.handbook import HandbookScreen
 from tui.screens.help import HelpScreen
+from tui.screens.host import GameHost
 from tui.screens.leaderboard import LeaderboardScreen
 from tui.screens.map import MapScreen
 from tui.screens.quiz import QuizScreen
@@ -412,6 +413,12 @@ class CollectQuestApp(App[None]):
         yield SystemCommand("排行榜", "打开排行榜：本关、总榜、小组", self.open_leaderboard)
         yield SystemCommand("手册", "规则卡、术语表、推荐话术", self.open_handbook)
         yield SystemCommand("帮助", "所有按键与玩法说明", self.action_help)
+
+
+if TYPE_CHECKING:
+
+    def _app_hosts_the_screens(app: CollectQuestApp) -> GameHost:
+        return app  # mypy checks here that the app implements what screens may ask of it
 
 
 def run_app(

@@ -16,6 +16,7 @@ from textual.widgets import Button, Footer, Header, OptionList, Static
 from game import audit
 from game.models import AuditStage
 from tui.screens.dialogs import CaseFileDialog, ConfirmDialog, RulePicker
+from tui.screens.host import host
 from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.widgets.lists import Bullet, HangingItem, TranscriptLines
 from tui.widgets.rulecard import rule_citation, rule_title
@@ -228,4 +229,4 @@ class AuditScreen(Screen[None]):
         if self.result is not None:
             self._continue()
             return
-        self.app.leave_level()  # type: ignore[attr-defined]
+        host(self.app).leave_level()

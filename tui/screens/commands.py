@@ -11,6 +11,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from game.progression import level_state
+from tui.screens.host import host
 
 
 class GameCommands(Provider):
@@ -18,7 +19,7 @@ class GameCommands(Provider):
 
     def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
         """(text, help, callback) of every command available now."""
-        app: Any = self.app
+        app = host(self.app)
         commands: list[tuple[str, str, Callable[[], Any]]] = [
             ("排行榜", "本关、总榜与小组排名", app.open_leaderboard),
             ("手册", "规则卡、术语表与推荐话术", app.open_handbook),
@@ -59,7 +60,7 @@ class GameCommands(Provider):
             if score > 0:
                 yield Hit(score, matcher.highlight(text), callback, text=text, help=help_text)
         if query.strip():
-            app: Any = self.app
+            app = host(self.app)
             yield Hit(
                 0.01,
                 Content(f"在手册中搜索「{query.strip()}」"),

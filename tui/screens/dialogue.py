@@ -17,6 +17,7 @@ from textual.widgets import Button, Footer, Header, OptionList, Static
 from game import dialogue
 from game.models import Choice, DialogueStage, Ending
 from tui.screens.dialogs import CaseFileDialog
+from tui.screens.host import host
 from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.widgets.casefile import CaseFile
 from tui.widgets.lists import Bullet, ChoiceList, HangingItem, Rows
@@ -236,4 +237,4 @@ class DialogueScreen(Screen[None]):
         )
 
     def action_leave(self) -> None:
-        self.app.leave_level()  # type: ignore[attr-defined]
+        host(self.app).leave_level()

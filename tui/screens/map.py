@@ -38,6 +38,7 @@ from game.progression import (
 )
 from game.session import MODE_NAMES
 from game.storage import Player, SaveStore
+from tui.screens.host import host
 from tui.widgets.bars import stars_text
 from tui.widgets.casefile import money
 from tui.widgets.lists import Bullet, HangingItem, LevelList, Rows
@@ -119,7 +120,7 @@ class MapScreen(Screen[None]):
 
     @property
     def mode(self) -> str:
-        return getattr(self.app, "preferred_mode", "practice")
+        return host(self.app).preferred_mode
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
@@ -151,11 +152,11 @@ class MapScreen(Screen[None]):
             self.refresh_map()
             if not self._resume_offered:
                 self._resume_offered = True
-                self.call_after_refresh(self.app.offer_resume)  # type: ignore[attr-defined]
+                self.call_after_refresh(host(self.app).offer_resume)
 
     @property
     def catalog(self) -> Catalog | None:
-        return getattr(self.app, "catalog", None)
+        return host(self.app).catalog
 
     def refresh_map(self) -> None:
         catalog = self.catalog
@@ -324,26 +325,26 @@ class MapScreen(Screen[None]):
     def _pick(self, level_id: str) -> None:
         saved = SavedProgress.from_stored(self.store.load_progress(self.player.id))
         if saved is not None and saved.level == level_id:
-            self.app.resume_run()  # type: ignore[attr-defined]
+            host(self.app).resume_run()
             return
         self.post_message(self.LevelPicked(level_id, self.mode))
 
     def action_toggle_mode(self) -> None:
         new = "assessment" if self.mode == "practice" else "practice"
-        self.app.preferred_mode = new  # type: ignore[attr-defined]
+        host(self.app).preferred_mode = new
         self._refresh_mode()
         self._show_detail()
 
     def action_leaderboard(self) -> None:
         level = self._current_level()
-        self.app.open_leaderboard(level.id if level else None)  # type: ignore[attr-defined]
+        host(self.app).open_leaderboard(level.id if level else None)
 
     def action_handbook(self) -> None:
-        self.app.open_handbook()  # type: ignore[attr-defined]
+        host(self.app).open_handbook()
 
     def action_resume(self) -> None:
-        self.app.resume_run()  # type: ignore[attr-defined]
+        host(self.app).resume_run()
 
     def action_switch_player(self) -> None:
-        self.app.player = None  # type: ignore[attr-defined]
+        host(self.app).player = None
         self.dismiss()

@@ -18,8 +18,9 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, OptionList, Static
 
 from game import quiz
-from game.models import OPTION_LETTERS, QuizStage
+from game.models import OPTION_LETTERS, Question, QuizStage
 from game.review import build_review
+from tui.screens.host import host
 from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.widgets.countdown import Countdown
 from tui.widgets.lists import AnswerList, Bullet, HangingItem, Rows
@@ -174,7 +175,7 @@ class QuizScreen(Screen[None]):
             items.append(HangingItem(prefix, Content(text), id=key, extra=tuple(extra)))
         self.query_one("#options", AnswerList).set_items(items)
 
-    def _last_question(self):  # type: ignore[no-untyped-def]
+    def _last_question(self) -> Question:
         return self.runner.planned[self.runner.index - 1].question
 
     def _update_status(self) -> None:
@@ -381,4 +382,4 @@ class QuizScreen(Screen[None]):
             self.post_message(StageDone())
 
     def action_leave(self) -> None:
-        self.app.leave_level()  # type: ignore[attr-defined]
+        host(self.app).leave_level()

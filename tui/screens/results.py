@@ -18,6 +18,7 @@ from game.models import Level
 from game.progression import BestResult, is_new_record
 from game.review import STAGE_KIND_NAMES, Review, ReviewItem
 from game.scoring import LevelResult
+from tui.screens.host import host
 from tui.screens.run import LevelRun
 from tui.widgets.bars import DimensionBars, ScoreBar, stars_text
 from tui.widgets.lists import Bullet, Rows
@@ -182,22 +183,22 @@ class ResultsScreen(Screen[None]):
 
     @on(Button.Pressed, "#retry")
     def action_retry(self) -> None:
-        self.app.open_briefing(self.run.level.id, self.run.mode, replace=True)  # type: ignore[attr-defined]
+        host(self.app).open_briefing(self.run.level.id, self.run.mode, replace=True)
 
     @on(Button.Pressed, "#next")
     def action_next_level(self) -> None:
         if self.next_level is None:
             self.notify("没有可挑战的下一关了。", markup=False)
             return
-        self.app.open_briefing(self.next_level.id, self.run.mode, replace=True)  # type: ignore[attr-defined]
+        host(self.app).open_briefing(self.next_level.id, self.run.mode, replace=True)
 
     @on(Button.Pressed, "#to-map")
     def action_to_map(self) -> None:
         self.dismiss()
 
     def action_leaderboard(self) -> None:
-        self.app.open_leaderboard(self.run.level.id)  # type: ignore[attr-defined]
+        host(self.app).open_leaderboard(self.run.level.id)
 
     def action_handbook(self) -> None:
         first = self.review.to_study[0] if self.review.to_study else None
-        self.app.open_handbook(ref=first)  # type: ignore[attr-defined]
+        host(self.app).open_handbook(ref=first)

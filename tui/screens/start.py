@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from game.progression import rank_for, total_stars
 from game.storage import Player, SaveStore
+from tui.screens.host import host
 
 NAME_MAX = 20
 TEAM_MAX = 20
@@ -96,7 +97,7 @@ class StartScreen(Screen[None]):
     def refresh_players(self) -> None:
         players = self.store.players()
         options = []
-        catalog = getattr(self.app, "catalog", None)
+        catalog = host(self.app).catalog
         for player in players:
             bests = self.store.bests(player.id)
             stars = total_stars(bests)
