@@ -30,13 +30,13 @@ class LeaderboardScreen(Screen[None]):
     CSS_PATH = "leaderboard.tcss"
     AUTO_FOCUS = "#board"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "view('level')", "本关", show=False),
-        Binding("2", "view('overall')", "总榜", show=False),
-        Binding("3", "view('teams')", "小组", show=False),
-        Binding("tab", "next_view", "切换榜单", key_display="Tab"),
-        Binding("left,[", "level(-1)", "上一关", key_display="←"),
-        Binding("right,]", "level(1)", "下一关", key_display="→"),
-        Binding("escape,q", "app.pop_screen", "返回", key_display="Esc"),
+        Binding("1", "view('level')", "本关", show=False, id="leaderboard.view-level"),
+        Binding("2", "view('overall')", "总榜", show=False, id="leaderboard.view-overall"),
+        Binding("3", "view('teams')", "小组", show=False, id="leaderboard.view-teams"),
+        Binding("tab", "next_view", "切换榜单", key_display="Tab", id="leaderboard.next-view"),
+        Binding("left,[", "level(-1)", "上一关", key_display="←", id="leaderboard.previous-level"),
+        Binding("right,]", "level(1)", "下一关", key_display="→", id="leaderboard.next-level"),
+        Binding("escape,q", "app.pop_screen", "返回", key_display="Esc", id="leaderboard.back"),
     ]
 
     def __init__(

@@ -95,11 +95,11 @@ class MapScreen(Screen[None]):
     CSS_PATH = "map.tcss"
     AUTO_FOCUS = "#levels"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("m", "toggle_mode", "练习/考核", tooltip="切换本次挑战的模式"),
-        Binding("l", "leaderboard", "排行榜"),
-        Binding("h", "handbook", "手册"),
-        Binding("r", "resume", "继续未完成", show=False),
-        Binding("escape,p", "switch_player", "换玩家", key_display="Esc"),
+        Binding("m", "toggle_mode", "练习/考核", tooltip="切换本次挑战的模式", id="map.toggle-mode"),
+        Binding("l", "leaderboard", "排行榜", id="map.leaderboard"),
+        Binding("h", "handbook", "手册", id="map.handbook"),
+        Binding("r", "resume", "继续未完成", show=False, id="map.resume"),
+        Binding("escape,p", "switch_player", "换玩家", key_display="Esc", id="map.switch-player"),
     ]
 
     class LevelPicked(Message):

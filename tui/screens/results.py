@@ -77,12 +77,14 @@ class ResultsScreen(Screen[None]):
     CSS_PATH = "results.tcss"
     AUTO_FOCUS = "#results-body"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "primary", "继续", key_display="Enter", tooltip="通过则下一关，否则重玩"),
-        Binding("r", "retry", "重玩"),
-        Binding("n", "next_level", "下一关"),
-        Binding("escape,m", "to_map", "地图", key_display="Esc"),
-        Binding("l", "leaderboard", "排行榜"),
-        Binding("h", "handbook", "查规则"),
+        Binding(
+            "enter", "primary", "继续", key_display="Enter", tooltip="通过则下一关，否则重玩", id="results.primary"
+        ),
+        Binding("r", "retry", "重玩", id="results.retry"),
+        Binding("n", "next_level", "下一关", id="results.next-level"),
+        Binding("escape,m", "to_map", "地图", key_display="Esc", id="results.to-map"),
+        Binding("l", "leaderboard", "排行榜", id="results.leaderboard"),
+        Binding("h", "handbook", "查规则", id="results.handbook"),
     ]
 
     def __init__(
@@ -171,6 +173,11 @@ class ResultsScreen(Screen[None]):
         else:
             parts.append(("考核成绩已计入排行榜（l 查看）。", "$text-muted"))
         return Content.assemble(*parts)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_level":
+            return self.next_level is not None
+        return True
 
     def action_primary(self) -> None:
         """Enter: on to the next level after a pass, otherwise try again."""

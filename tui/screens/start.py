@@ -45,9 +45,9 @@ class StartScreen(Screen[None]):
     CSS_PATH = "start.tcss"
     AUTO_FOCUS = "#players"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "play", "进入游戏", key_display="Enter", show=True),
-        Binding("n", "new_player", "新建玩家", tooltip="输入姓名与小组"),
-        Binding("tab", "app.focus_next", "切换", show=False),
+        Binding("enter", "play", "进入游戏", key_display="Enter", show=True, id="start.play"),
+        Binding("n", "new_player", "新建玩家", tooltip="输入姓名与小组", id="start.new-player"),
+        Binding("tab", "app.focus_next", "切换", show=False, id="start.focus-next"),
     ]
 
     def __init__(self, store: SaveStore) -> None:
