@@ -30,7 +30,7 @@ from game.quiz import Clock
 from game.review import build_review
 from game.runs import run_from_session
 from game.session import LevelSession, RecordError
-from game.storage import Player, SaveStore, StorageProblem, default_saves_dir
+from game.storage import Player, RunRecord, SaveStore, StorageProblem, default_saves_dir
 from tui.screens.audit import AuditScreen
 from tui.screens.briefing import BriefingScreen
 from tui.screens.commands import GameCommands
@@ -96,6 +96,10 @@ class CollectQuestApp(App[None]):
         self.player: Player | None = None
         self.current_run: LevelRun | None = None
         self.preferred_mode = "practice"
+        self.progress_unsaved = False
+        """The last progress save failed: the run in play lives only in memory."""
+        self.unsaved_runs: dict[str, RunRecord] = {}
+        """Finished runs storage refused, by run id, until 重试保存 stores them."""
         """The mode last chosen on the map or a briefing (exams are always assessment)."""
         self.theme = THEME
 
@@ -288,8 +292,23 @@ class CollectQuestApp(App[None]):
             self.switch_screen(screen)
 
     def save_progress(self) -> None:
-        if self.current_run is not None:
+        """Save the run in play. If storage fails, the run goes on in memory and the player is told once."""
+        if self.current_run is None:
+            return
+        try:
             self.store.save_progress(self.current_run.player.id, self.current_run.progress().to_dict())
+        except StorageProblem as problem:
+            if not self.progress_unsaved:
+                self.notify(
+                    f"进度暂时无法写入存档：{problem}\n本关进度先保留在内存中，可以继续作答；请勿关闭游戏。",
+                    title="存档问题",
+                    severity="error",
+                    timeout=10,
+                    markup=False,
+                )
+            self.progress_unsaved = True
+        else:
+            self.progress_unsaved = False
 
     @on(RunProgressed)
     def _progressed(self, event: RunProgressed) -> None:
@@ -306,18 +325,89 @@ class CollectQuestApp(App[None]):
         run = self.current_run
         if run is None:
             return
-        before = self.bests()
-        record = run_from_session(run.session, run.player, run.started, self.now())
-        self.store.record_run(record)
-        self.store.clear_progress(run.player.id)
         self.current_run = None
-        after = self.bests()
+        record = run_from_session(run.session, run.player, run.started, self.now())
+        self._record_run(run, record)
+
+    @work(thread=True, exclusive=True, group="record")
+    def _record_run(self, run: LevelRun, record: RunRecord) -> None:
+        """Store a finished run off the UI thread, then show its results (saved or not)."""
+        before: dict[str, BestResult] = {}
+        try:
+            before = self.store.bests(run.player.id)
+            self.store.record_run(record)
+            after = self.store.bests(run.player.id)
+        except StorageProblem as problem:
+            self.call_from_thread(self._show_results, run, record, before, before, str(problem))
+            return
+        self._clear_progress_quietly(run.player.id)
+        self.call_from_thread(self._show_results, run, record, before, after, None)
+
+    def _clear_progress_quietly(self, player_id: str) -> None:
+        try:
+            self.store.clear_progress(player_id)
+        except StorageProblem:
+            pass  # the run is recorded; a stale save is offered again and dropped when it no longer fits
+
+    def _show_results(
+        self,
+        run: LevelRun,
+        record: RunRecord,
+        before: dict[str, BestResult],
+        after: dict[str, BestResult],
+        problem: str | None,
+    ) -> None:
         levels = run.catalog.levels
         standing = Standing(before.get(run.level.id), rank_for(levels, before), rank_for(levels, after))
         review = build_review(run.session, run.catalog)
-        self.switch_screen(
-            ResultsScreen(run, run.session.result(), review, standing, self.next_level_after(run.level, after))
+        screen = ResultsScreen(
+            run,
+            run.session.result(),
+            review,
+            standing,
+            self.next_level_after(run.level, after),
+            run_id=record.run_id,
+            unsaved=problem,
         )
+        if problem:
+            self.unsaved_runs[record.run_id] = record
+        self.switch_screen(screen)
+        if problem:
+            self._tell_unsaved(problem)
+
+    def _tell_unsaved(self, problem: str) -> None:
+        self.notify(
+            f"成绩未能保存：{problem}\n成绩仍在内存中，可在成绩页按 s 重试保存。",
+            title="存档问题",
+            severity="error",
+            timeout=10,
+            markup=False,
+        )
+
+    def retry_save(self, run_id: str) -> None:
+        """The results screen's 重试保存: store a run that could not be stored."""
+        record = self.unsaved_runs.get(run_id)
+        if record is not None:
+            self._retry_record(record)
+
+    @work(thread=True, exclusive=True, group="record")
+    def _retry_record(self, record: RunRecord) -> None:
+        try:
+            # A failure after the history append leaves the run in the history (applied later):
+            # appending it again would count it twice.
+            if not any(stored.run_id == record.run_id for stored in self.store.runs(record.player_id)):
+                self.store.record_run(record)
+        except StorageProblem as problem:
+            self.call_from_thread(self._tell_unsaved, str(problem))
+            return
+        self._clear_progress_quietly(record.player_id)
+        self.call_from_thread(self._saved_after_retry, record.run_id)
+
+    def _saved_after_retry(self, run_id: str) -> None:
+        self.unsaved_runs.pop(run_id, None)
+        if isinstance(self.screen, ResultsScreen):
+            self.screen.unsaved = None
+        self.notify("成绩已保存。", markup=False)
 
     def next_level_after(self, level: Level, bests: dict[str, BestResult]) -> Level | None:
         """The first open, not yet passed level after `level` in play order (else any open one after it)."""
@@ -348,6 +438,20 @@ class CollectQuestApp(App[None]):
                 self.notify(f"已放弃「{run.level.title}」。", markup=False)
 
         self.push_screen(LeaveLevelDialog(run.level), decided)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # The app boundary: a storage failure anywhere (a handler, a worker) is told in Chinese and
+        # the game goes on; Textual would otherwise exit on any unhandled exception.
+        if isinstance(error, StorageProblem):
+            self.notify(
+                f"存档操作失败：{error}\n游戏可以继续；请检查存档目录后再试。",
+                title="存档问题",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
+            return
+        super()._handle_exception(error)
 
     # ----------------------------------------------------------------------------------------
     # Other screens and commands

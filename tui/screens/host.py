@@ -51,6 +51,10 @@ class GameHost(Protocol):
 
     async def jump_to_level(self, level_id: str) -> None: ...
 
+    def retry_save(self, run_id: str) -> None:
+        """Try again to store a finished run that storage refused."""
+        ...
+
 
 def host(app: App[object]) -> GameHost:
     """The app as a `GameHost`; a screen of this game runs in no other app."""

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
 from game.catalog import Catalog
-from game.storage import LeaderboardEntry, Player, SaveStore
+from game.storage import LeaderboardEntry, Player, SaveStore, StorageProblem
 
 VIEWS = (("level", "本关"), ("overall", "总榜"), ("teams", "小组"))
 
@@ -122,7 +122,11 @@ class LeaderboardScreen(Screen[None]):
             title.update(Content.assemble(("小组榜  ", "$text-muted"), ("组员成绩的平均", "bold")))
         table = self.query_one("#board", DataTable)
         table.clear(columns=True)
-        entries = self._entries()
+        try:
+            entries = self._entries()
+        except StorageProblem as problem:  # a shared leaderboard file may be locked or damaged
+            entries = []
+            self.notify(f"排行榜暂时无法读取：{problem}", title="存档问题", severity="error", timeout=8, markup=False)
         rows: list[tuple[Content, ...]] = []
         mine: int | None = None
         for rank, entry in enumerate(entries, start=1):

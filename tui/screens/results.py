@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
@@ -85,12 +86,26 @@ class ResultsScreen(Screen[None]):
         Binding("escape,m", "to_map", "地图", key_display="Esc", id="results.to-map"),
         Binding("l", "leaderboard", "排行榜", id="results.leaderboard"),
         Binding("h", "handbook", "查规则", id="results.handbook"),
+        Binding("s", "retry_save", "重试保存", id="results.retry-save"),
     ]
 
+    unsaved: reactive[str | None] = reactive(None, bindings=True, init=False)
+    """Why storage refused this run (None once it is stored): the run waits in memory for 重试保存."""
+
     def __init__(
-        self, run: LevelRun, result: LevelResult, review: Review, standing: Standing, next_level: Level | None
+        self,
+        run: LevelRun,
+        result: LevelResult,
+        review: Review,
+        standing: Standing,
+        next_level: Level | None,
+        *,
+        run_id: str = "",
+        unsaved: str | None = None,
     ) -> None:
         super().__init__()
+        self.run_id = run_id
+        self.set_reactive(ResultsScreen.unsaved, unsaved)
         self.run = run
         self.result = result
         self.review = review
@@ -104,6 +119,7 @@ class ResultsScreen(Screen[None]):
         with VerticalScroll(id="results-body"):
             yield Static(verdict_content(result, run.level), id="verdict")
             yield Static(self._standing_line(), id="standing")
+            yield Static(self._unsaved_line(), id="unsaved")
             for missed in result.missed_minimums:
                 yield Static(
                     Content.assemble(("✗ 环节未达最低分：", "bold $text-error"), missed), classes="missed-minimum"
@@ -177,7 +193,27 @@ class ResultsScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next_level":
             return self.next_level is not None
+        if action == "retry_save":
+            return self.unsaved is not None
         return True
+
+    def _unsaved_line(self) -> Content:
+        if self.unsaved is None:
+            return Content("")
+        return Content.assemble(
+            ("✗ 成绩未能保存", "bold $text-error"), ("：", "$text-muted"), self.unsaved, ("  按 s 重试保存。", "bold")
+        )
+
+    def watch_unsaved(self) -> None:
+        unsaved = self.query_one("#unsaved", Static)
+        unsaved.update(self._unsaved_line())
+        unsaved.set_class(self.unsaved is None, "-saved")
+
+    def on_mount(self) -> None:
+        self.query_one("#unsaved").set_class(self.unsaved is None, "-saved")
+
+    def action_retry_save(self) -> None:
+        host(self.app).retry_save(self.run_id)
 
     def action_primary(self) -> None:
         """Enter: on to the next level after a pass, otherwise try again."""
