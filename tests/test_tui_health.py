@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import choose, login, open_level, screen_text
+from conftest import choose, login, open_level, screen_text, type_text
 
 from game.storage import StorageProblem
 from tui.screens.dialogs import ResumeDialog
@@ -135,3 +135,41 @@ async def test_a_storage_failure_elsewhere_is_told_and_the_game_goes_on(make_app
         await pilot.pause()
         assert isinstance(app.screen, MapScreen)
     assert app.store.load_progress(app.player.id) is None
+
+
+async def test_the_palette_lists_each_command_once_and_reads_storage_once(make_app, monkeypatch):
+    from textual.command import CommandList
+
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await login(pilot)
+        calls = []
+        real = app.store.bests
+        monkeypatch.setattr(app.store, "bests", lambda player_id: calls.append(player_id) or real(player_id))
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        listed = app.screen.query_one(CommandList)
+        texts = [str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)]
+        assert sum("排行榜" in t for t in texts) == 1 and sum(t.startswith("手册") for t in texts) == 1
+        opened = len(calls)
+        assert opened <= 1
+        await type_text(pilot, "首通电话")
+        await pilot.pause(0.3)
+        assert len(calls) == opened  # no storage read per keystroke
+        texts = [str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)]
+        assert any("首通电话" in t for t in texts)
+
+
+async def test_the_palette_offers_no_handbook_during_an_assessment_question(make_app):
+    from textual.command import CommandList
+
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await login(pilot)
+        await pilot.press("m")  # assessment
+        await open_level(pilot, "t-quiz")
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        listed = app.screen.query_one(CommandList)
+        texts = [str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)]
+        assert texts and not any("手册" in t for t in texts) and any("排行榜" in t for t in texts)

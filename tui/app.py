@@ -485,12 +485,16 @@ class CollectQuestApp(App[None]):
             return
         self.push_screen(LeaderboardScreen(self.store, self.catalog, self.player, level_id))
 
-    def open_handbook(self, query: str = "", ref: str | None = None) -> None:
-        if (
-            getattr(self.screen, "question_open", False)
-            and self.current_run is not None
+    def handbook_open(self) -> bool:
+        """False while an assessment question is on screen: the handbook waits until it is answered."""
+        return not (
+            self.current_run is not None
             and not self.current_run.practice
-        ):
+            and any(getattr(screen, "question_open", False) for screen in self.screen_stack)
+        )
+
+    def open_handbook(self, query: str = "", ref: str | None = None) -> None:
+        if not self.handbook_open():
             self.notify("考核答题中不能查看手册：答完这一题再查。", severity="warning", markup=False)
             return
         if isinstance(self.screen, HandbookScreen):
@@ -515,7 +519,8 @@ class CollectQuestApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("排行榜", "打开排行榜：本关、总榜、小组", self.open_leaderboard)
-        yield SystemCommand("手册", "规则卡、术语表、推荐话术", self.open_handbook)
+        if self.handbook_open():
+            yield SystemCommand("手册", "规则卡、术语表、推荐话术", self.open_handbook)
         yield SystemCommand("帮助", "所有按键与玩法说明", self.action_help)
 
 

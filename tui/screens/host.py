@@ -49,6 +49,10 @@ class GameHost(Protocol):
 
     def open_handbook(self, query: str = "", ref: str | None = None) -> None: ...
 
+    def handbook_open(self) -> bool:
+        """Whether the handbook may open now (not during an assessment question)."""
+        ...
+
     async def jump_to_level(self, level_id: str) -> None: ...
 
     def retry_save(self, run_id: str) -> None:
