@@ -24,6 +24,7 @@ from typing import Any
 
 from . import audit, conditions, dialogue, quiz, scoring
 from .dialogue import DialogueResult, DialogueState
+from .graph import strongly_connected
 from .models import COMPLIANCE_METER, QUALITY_POINTS, AuditStage, DialogueStage, Level, Quality, QuizStage
 from .scoring import LevelResult, StageResult
 
@@ -190,68 +191,9 @@ def _can_reach(graph: StateGraph, goals: Iterable[int], keep: Callable[[Edge], b
     return seen
 
 
-def _reachable(graph: StateGraph, keep: Callable[[Edge], bool]) -> set[int]:
-    seen = {0}
-    queue = deque([0])
-    while queue:
-        for edge in graph.edges[queue.popleft()]:
-            if keep(edge) and edge.target not in seen:
-                seen.add(edge.target)
-                queue.append(edge.target)
-    return seen
-
-
-def _strongly_connected(nodes: Iterable[Any], successors: Callable[[Any], Iterable[Any]]) -> list[list[Any]]:
-    """Tarjan's algorithm, iterative (levels can be deep). Returns every component."""
-    index_of: dict[Any, int] = {}
-    low: dict[Any, int] = {}
-    on_stack: set[Any] = set()
-    stack: list[Any] = []
-    components: list[list[Any]] = []
-    counter = 0
-    for root in nodes:
-        if root in index_of:
-            continue
-        work = [(root, iter(successors(root)))]
-        index_of[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            vertex, children = work[-1]
-            advanced = False
-            for child in children:
-                if child not in index_of:
-                    index_of[child] = low[child] = counter
-                    counter += 1
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(successors(child))))
-                    advanced = True
-                    break
-                if child in on_stack:
-                    low[vertex] = min(low[vertex], index_of[child])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[vertex])
-            if low[vertex] == index_of[vertex]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == vertex:
-                        break
-                components.append(component)
-    return components
-
-
 def _cyclic_members(states: set[int], successors: Callable[[int], Iterable[int]]) -> set[int]:
     members: set[int] = set()
-    for component in _strongly_connected(sorted(states), lambda s: [t for t in successors(s) if t in states]):
+    for component in strongly_connected(sorted(states), lambda s: [t for t in successors(s) if t in states]):
         if len(component) > 1 or component[0] in successors(component[0]):
             members.update(component)
     return members
@@ -413,7 +355,6 @@ class StageExploration:
 
     stage_index: int
     states: int
-    transitions: int
     paths: int | None  # None: infinitely many (a reachable loop that can still reach an ending)
     paths_by_ending: dict[str, int]
     endings_reached: list[str]
@@ -478,7 +419,7 @@ def _node_cycles(graph: StateGraph, reachable: set[int], useful: set[int]) -> li
     names = sorted({graph.node_of(s) for s in reachable if graph.kinds[s] == "node"})
     exits = {graph.node_of(s) for s in useful & reachable}
     cycles = []
-    for component in _strongly_connected(names, lambda n: sorted(successors.get(n, ()))):
+    for component in strongly_connected(names, lambda n: sorted(successors.get(n, ()))):
         if len(component) > 1 or component[0] in successors.get(component[0], ()):
             members = tuple(sorted(component))
             cycles.append(Cycle(members, any(m in exits for m in members)))
@@ -535,7 +476,6 @@ def explore_stage(stage: DialogueStage, stage_index: int = 0, max_states: int | 
     return StageExploration(
         stage_index=stage_index,
         states=len(graph),
-        transitions=sum(len(e) for e in graph.edges),
         paths=paths,
         paths_by_ending=by_ending,
         endings_reached=[e for e in stage.endings if e in reached_endings],

@@ -1,4 +1,5 @@
-"""A level's dialogues as flowcharts (Mermaid or Graphviz DOT), for `collectquest graph`.
+"""A level's dialogues as flowcharts (Mermaid or Graphviz DOT), for `collectquest graph`, and the
+graph algorithm the level format's checks share with the playtest explorer.
 
 Nodes show who speaks and the first words; endings are rounded and carry their score; red-line
 choices are drawn in red and labelled ⛔. Trainers paste the Mermaid text into any Markdown
@@ -6,6 +7,9 @@ viewer that renders ```mermaid blocks (GitLab, GitHub, Typora, VS Code preview).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from .models import DialogueStage, Level
 
@@ -135,3 +139,52 @@ def render(level: Level, fmt: str = "mermaid") -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use {' or '.join(FORMATS)}")
     return mermaid(level) if fmt == "mermaid" else dot(level)
+
+
+def strongly_connected(nodes: Iterable[Any], successors: Callable[[Any], Iterable[Any]]) -> list[list[Any]]:
+    """Tarjan's algorithm, iterative (graphs can be deep). Returns every strongly connected
+    component; shared by validation (level `requires` loops) and the playtest explorer."""
+    index_of: dict[Any, int] = {}
+    low: dict[Any, int] = {}
+    on_stack: set[Any] = set()
+    stack: list[Any] = []
+    components: list[list[Any]] = []
+    counter = 0
+    for root in nodes:
+        if root in index_of:
+            continue
+        work = [(root, iter(successors(root)))]
+        index_of[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            vertex, children = work[-1]
+            advanced = False
+            for child in children:
+                if child not in index_of:
+                    index_of[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(successors(child))))
+                    advanced = True
+                    break
+                if child in on_stack:
+                    low[vertex] = min(low[vertex], index_of[child])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[vertex])
+            if low[vertex] == index_of[vertex]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == vertex:
+                        break
+                components.append(component)
+    return components

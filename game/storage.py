@@ -88,7 +88,6 @@ STALE_TEMP_SECONDS = 600
 
 RUNS_KIND = "collectquest-runs"
 LEADERBOARD_KIND = "collectquest-leaderboard"
-PROFILE_TABLES = ("_meta", "players", "bests", "wrong", "progress")
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 MIGRATIONS: dict[tuple[str, int], Migration] = {}
@@ -418,14 +417,12 @@ class AtomicJSONStorage(Storage):
     def __init__(
         self,
         path: Path,
-        kind: str,
         validate: Callable[[Any], dict[str, Any]],
         fresh: Callable[[], dict[str, Any]],
         on_problem: Callable[[str], None],
         layout_depth: int = 2,
     ) -> None:
         self.path = Path(path)
-        self.kind = kind
         self.layout_depth = layout_depth  # object levels spread over lines (one record per line)
         self.lock = _lock_for(self.path)
         self._validate = validate
@@ -881,11 +878,10 @@ class SaveStore:
             raise StorageProblem(f"无法创建存档文件夹 {self.saves_dir}:{exc.strerror or exc}") from None
         profiles_path = self.saves_dir / PROFILES_FILE
         self._profiles = AtomicJSONStorage(
-            profiles_path, "profiles", _profiles_validator(profiles_path), fresh_profiles, self._note
+            profiles_path, _profiles_validator(profiles_path), fresh_profiles, self._note
         )
         self._board = AtomicJSONStorage(
             self.leaderboard_file,
-            "leaderboard",
             _leaderboard_validator(self.leaderboard_file),
             fresh_leaderboard,
             self._note,

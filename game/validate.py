@@ -18,6 +18,7 @@ from typing import Any
 from . import conditions, cues, explore
 from .catalog import Catalog
 from .diagnostics import Diagnostic
+from .graph import strongly_connected
 from .loader import load_catalog
 from .models import (
     DEFAULT_METERS,
@@ -327,7 +328,7 @@ class _Checker:
                         "CQ023",
                         f"a {level.tier} level cannot require '{required}', a {tier} level",
                     )
-        components = explore._strongly_connected(
+        components = strongly_connected(
             sorted(self.catalog.levels),
             lambda lid: [r for r in self.catalog.levels[lid].requires if r in self.catalog.levels],
         )

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -24,12 +24,13 @@ from game.catalog import Catalog
 from game.diagnostics import Diagnostic
 from game.loader import content_dir, levels_dir, load_catalog
 from game.models import Level
+from game.progress import SavedProgress
 from game.progression import BestResult, level_state, rank_for
 from game.quiz import Clock
 from game.review import build_review
 from game.runs import run_from_session
-from game.session import MODE_NAMES, LevelSession, RecordError
-from game.storage import Player, SaveStore, StorageProblem, default_saves_dir
+from game.session import LevelSession, RecordError
+from game.storage import Player, RunRecord, SaveStore, StorageProblem, default_saves_dir
 from tui.screens.audit import AuditScreen
 from tui.screens.briefing import BriefingScreen
 from tui.screens.commands import GameCommands
@@ -37,6 +38,7 @@ from tui.screens.dialogs import ConfirmDialog, LeaveLevelDialog, ResumeDialog
 from tui.screens.dialogue import DialogueScreen
 from tui.screens.handbook import HandbookScreen
 from tui.screens.help import HelpScreen
+from tui.screens.host import GameHost
 from tui.screens.leaderboard import LeaderboardScreen
 from tui.screens.map import MapScreen
 from tui.screens.quiz import QuizScreen
@@ -94,6 +96,10 @@ class CollectQuestApp(App[None]):
         self.player: Player | None = None
         self.current_run: LevelRun | None = None
         self.preferred_mode = "practice"
+        self.progress_unsaved = False
+        """The last progress save failed: the run in play lives only in memory."""
+        self.unsaved_runs: dict[str, RunRecord] = {}
+        """Finished runs storage refused, by run id, until 重试保存 stores them."""
         """The mode last chosen on the map or a briefing (exams are always assessment)."""
         self.theme = THEME
 
@@ -141,21 +147,30 @@ class CollectQuestApp(App[None]):
     def bests(self) -> dict[str, BestResult]:
         return self.store.bests(self.player.id) if self.player else {}
 
+    def saved_progress(self) -> SavedProgress | None:
+        """The current player's unfinished level, if any. A save that cannot be read is dropped."""
+        if self.player is None:
+            return None
+        stored = self.store.load_progress(self.player.id)
+        saved = SavedProgress.from_stored(stored)
+        if stored is not None and saved is None:
+            self.store.clear_progress(self.player.id)
+            self.notify("上次的进度无法读取（存档已损坏），已清除。", severity="warning", timeout=8, markup=False)
+        return saved
+
     def offer_resume(self) -> None:
         """If the player left a level unfinished, ask whether to resume it."""
         if self.player is None or self.catalog is None or self.current_run is not None:
             return
-        snapshot = self.store.load_progress(self.player.id)
-        if not snapshot:
+        saved = self.saved_progress()
+        if saved is None:
             return
-        level = self.catalog.levels.get(str(snapshot.get("level")))
+        level = self.catalog.levels.get(saved.level)
         if level is None:
             self.store.clear_progress(self.player.id)
             self.notify("上次未完成的关卡已不存在，进度已清除。", severity="warning", markup=False)
             return
-        record = snapshot.get("record") or []
-        where = f"第 {max(1, len(record))}/{len(level.stages)} 环节"
-        mode_name = MODE_NAMES.get(str(snapshot.get("mode")), "练习")
+        where = f"第 {saved.stage_number()}/{len(level.stages)} 环节"
 
         def decided(answer: str | None) -> None:
             if answer == "resume":
@@ -166,27 +181,20 @@ class CollectQuestApp(App[None]):
                 if isinstance(self.screen, MapScreen):
                     self.screen.refresh_map()
 
-        self.push_screen(ResumeDialog(level, mode_name, where), decided)
+        self.push_screen(ResumeDialog(level, saved.mode_name, where), decided)
 
     def resume_run(self) -> None:
         """Rebuild the saved session and go back to the stage it stopped in."""
         if self.player is None or self.catalog is None:
             return
-        snapshot = self.store.load_progress(self.player.id)
-        if not snapshot:
+        saved = self.saved_progress()
+        if saved is None:
             return
-        level = self.catalog.levels.get(str(snapshot.get("level")))
+        level = self.catalog.levels.get(saved.level)
         try:
             if level is None:
                 raise RecordError("level gone")
-            session = LevelSession.resume(
-                level,
-                self.catalog,
-                str(snapshot.get("mode", "practice")),
-                int(snapshot.get("seed", 0)),
-                list(snapshot.get("record") or []),
-                clock=self.clock,
-            )
+            session = saved.resume(level, self.catalog, self.clock)
         except (RecordError, ValueError, TypeError):
             self.store.clear_progress(self.player.id)
             self.notify(
@@ -196,11 +204,7 @@ class CollectQuestApp(App[None]):
                 markup=False,
             )
             return
-        try:
-            started = datetime.fromisoformat(str(snapshot.get("started")))
-        except ValueError:
-            started = self.now()
-        self.current_run = LevelRun(session, self.player, started, self.catalog)
+        self.current_run = LevelRun(session, self.player, saved.started or self.now(), self.catalog)
         self._show_stage(push=True)
 
     # ----------------------------------------------------------------------------------------
@@ -232,11 +236,11 @@ class CollectQuestApp(App[None]):
     def _begin(self, event: BriefingScreen.Begin) -> None:
         if self.player is None or self.catalog is None:
             return
-        saved = self.store.load_progress(self.player.id)
-        if saved:
+        saved = self.saved_progress()
+        if saved is not None:
             # Only one level can be in progress: starting another must not silently drop it.
-            saved_level = self.catalog.levels.get(str(saved.get("level")))
-            title = saved_level.title if saved_level else str(saved.get("level"))
+            saved_level = self.catalog.levels.get(saved.level)
+            title = saved_level.title if saved_level else saved.level
 
             def decided(yes: bool | None) -> None:
                 if yes and self.player is not None:
@@ -288,8 +292,23 @@ class CollectQuestApp(App[None]):
             self.switch_screen(screen)
 
     def save_progress(self) -> None:
-        if self.current_run is not None:
-            self.store.save_progress(self.current_run.player.id, self.current_run.snapshot())
+        """Save the run in play. If storage fails, the run goes on in memory and the player is told once."""
+        if self.current_run is None:
+            return
+        try:
+            self.store.save_progress(self.current_run.player.id, self.current_run.progress().to_dict())
+        except StorageProblem as problem:
+            if not self.progress_unsaved:
+                self.notify(
+                    f"进度暂时无法写入存档：{problem}\n本关进度先保留在内存中，可以继续作答；请勿关闭游戏。",
+                    title="存档问题",
+                    severity="error",
+                    timeout=10,
+                    markup=False,
+                )
+            self.progress_unsaved = True
+        else:
+            self.progress_unsaved = False
 
     @on(RunProgressed)
     def _progressed(self, event: RunProgressed) -> None:
@@ -306,18 +325,89 @@ class CollectQuestApp(App[None]):
         run = self.current_run
         if run is None:
             return
-        before = self.bests()
-        record = run_from_session(run.session, run.player, run.started, self.now())
-        self.store.record_run(record)
-        self.store.clear_progress(run.player.id)
         self.current_run = None
-        after = self.bests()
+        record = run_from_session(run.session, run.player, run.started, self.now())
+        self._record_run(run, record)
+
+    @work(thread=True, exclusive=True, group="record")
+    def _record_run(self, run: LevelRun, record: RunRecord) -> None:
+        """Store a finished run off the UI thread, then show its results (saved or not)."""
+        before: dict[str, BestResult] = {}
+        try:
+            before = self.store.bests(run.player.id)
+            self.store.record_run(record)
+            after = self.store.bests(run.player.id)
+        except StorageProblem as problem:
+            self.call_from_thread(self._show_results, run, record, before, before, str(problem))
+            return
+        self._clear_progress_quietly(run.player.id)
+        self.call_from_thread(self._show_results, run, record, before, after, None)
+
+    def _clear_progress_quietly(self, player_id: str) -> None:
+        try:
+            self.store.clear_progress(player_id)
+        except StorageProblem:
+            pass  # the run is recorded; a stale save is offered again and dropped when it no longer fits
+
+    def _show_results(
+        self,
+        run: LevelRun,
+        record: RunRecord,
+        before: dict[str, BestResult],
+        after: dict[str, BestResult],
+        problem: str | None,
+    ) -> None:
         levels = run.catalog.levels
         standing = Standing(before.get(run.level.id), rank_for(levels, before), rank_for(levels, after))
         review = build_review(run.session, run.catalog)
-        self.switch_screen(
-            ResultsScreen(run, run.session.result(), review, standing, self.next_level_after(run.level, after))
+        screen = ResultsScreen(
+            run,
+            run.session.result(),
+            review,
+            standing,
+            self.next_level_after(run.level, after),
+            run_id=record.run_id,
+            unsaved=problem,
         )
+        if problem:
+            self.unsaved_runs[record.run_id] = record
+        self.switch_screen(screen)
+        if problem:
+            self._tell_unsaved(problem)
+
+    def _tell_unsaved(self, problem: str) -> None:
+        self.notify(
+            f"成绩未能保存：{problem}\n成绩仍在内存中，可在成绩页按 s 重试保存。",
+            title="存档问题",
+            severity="error",
+            timeout=10,
+            markup=False,
+        )
+
+    def retry_save(self, run_id: str) -> None:
+        """The results screen's 重试保存: store a run that could not be stored."""
+        record = self.unsaved_runs.get(run_id)
+        if record is not None:
+            self._retry_record(record)
+
+    @work(thread=True, exclusive=True, group="record")
+    def _retry_record(self, record: RunRecord) -> None:
+        try:
+            # A failure after the history append leaves the run in the history (applied later):
+            # appending it again would count it twice.
+            if not any(stored.run_id == record.run_id for stored in self.store.runs(record.player_id)):
+                self.store.record_run(record)
+        except StorageProblem as problem:
+            self.call_from_thread(self._tell_unsaved, str(problem))
+            return
+        self._clear_progress_quietly(record.player_id)
+        self.call_from_thread(self._saved_after_retry, record.run_id)
+
+    def _saved_after_retry(self, run_id: str) -> None:
+        self.unsaved_runs.pop(run_id, None)
+        if isinstance(self.screen, ResultsScreen):
+            self.screen.unsaved = None
+        self.notify("成绩已保存。", markup=False)
 
     def next_level_after(self, level: Level, bests: dict[str, BestResult]) -> Level | None:
         """The first open, not yet passed level after `level` in play order (else any open one after it)."""
@@ -348,6 +438,20 @@ class CollectQuestApp(App[None]):
                 self.notify(f"已放弃「{run.level.title}」。", markup=False)
 
         self.push_screen(LeaveLevelDialog(run.level), decided)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # The app boundary: a storage failure anywhere (a handler, a worker) is told in Chinese and
+        # the game goes on; Textual would otherwise exit on any unhandled exception.
+        if isinstance(error, StorageProblem):
+            self.notify(
+                f"存档操作失败：{error}\n游戏可以继续；请检查存档目录后再试。",
+                title="存档问题",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
+            return
+        super()._handle_exception(error)
 
     # ----------------------------------------------------------------------------------------
     # Other screens and commands
@@ -381,12 +485,16 @@ class CollectQuestApp(App[None]):
             return
         self.push_screen(LeaderboardScreen(self.store, self.catalog, self.player, level_id))
 
-    def open_handbook(self, query: str = "", ref: str | None = None) -> None:
-        if (
-            getattr(self.screen, "question_open", False)
-            and self.current_run is not None
+    def handbook_open(self) -> bool:
+        """False while an assessment question is on screen: the handbook waits until it is answered."""
+        return not (
+            self.current_run is not None
             and not self.current_run.practice
-        ):
+            and any(getattr(screen, "question_open", False) for screen in self.screen_stack)
+        )
+
+    def open_handbook(self, query: str = "", ref: str | None = None) -> None:
+        if not self.handbook_open():
             self.notify("考核答题中不能查看手册：答完这一题再查。", severity="warning", markup=False)
             return
         if isinstance(self.screen, HandbookScreen):
@@ -411,8 +519,15 @@ class CollectQuestApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("排行榜", "打开排行榜：本关、总榜、小组", self.open_leaderboard)
-        yield SystemCommand("手册", "规则卡、术语表、推荐话术", self.open_handbook)
+        if self.handbook_open():
+            yield SystemCommand("手册", "规则卡、术语表、推荐话术", self.open_handbook)
         yield SystemCommand("帮助", "所有按键与玩法说明", self.action_help)
+
+
+if TYPE_CHECKING:
+
+    def _app_hosts_the_screens(app: CollectQuestApp) -> GameHost:
+        return app  # mypy checks here that the app implements what screens may ask of it
 
 
 def run_app(

@@ -16,6 +16,7 @@ from textual.widgets import Button, Footer, Header, OptionList, Static
 from game import audit
 from game.models import AuditStage
 from tui.screens.dialogs import CaseFileDialog, ConfirmDialog, RulePicker
+from tui.screens.host import host
 from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.widgets.lists import Bullet, HangingItem, TranscriptLines
 from tui.widgets.rulecard import rule_citation, rule_title
@@ -34,11 +35,11 @@ class AuditScreen(Screen[None]):
     CSS_PATH = "audit.tcss"
     AUTO_FOCUS = "#lines"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "flag", "标记/取消", key_display="空格", show=False),
-        Binding("r", "change_rule", "改规则"),
-        Binding("s", "submit", "提交"),
-        Binding("c", "case_file", "案卷"),
-        Binding("escape", "leave", "离开", key_display="Esc"),
+        Binding("space", "flag", "标记/取消", key_display="空格", show=False, id="audit.flag"),
+        Binding("r", "change_rule", "改规则", id="audit.change-rule"),
+        Binding("s", "submit", "提交", id="audit.submit"),
+        Binding("c", "case_file", "案卷", id="audit.case-file"),
+        Binding("escape", "leave", "离开", key_display="Esc", id="audit.leave"),
     ]
 
     def __init__(self, run: LevelRun) -> None:
@@ -135,6 +136,12 @@ class AuditScreen(Screen[None]):
             status.update(Content.styled("质检已提交。", "bold"))
 
     # --- acting -------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Once submitted, the flags are final: the footer keeps only 案卷 and 离开 (Enter continues).
+        if action in ("flag", "change_rule", "submit"):
+            return self.result is None
+        return True
+
     def _current_line(self) -> int | None:
         highlighted = self.query_one("#lines", OptionList).highlighted
         return None if highlighted is None else highlighted + 1
@@ -191,6 +198,7 @@ class AuditScreen(Screen[None]):
 
     def _submit(self) -> None:
         self.result = self.run.session.submit_audit(dict(self.flags))
+        self.refresh_bindings()
         self.post_message(RunProgressed())
         self._render_lines()
         summary = self.query_one("#audit-result", Static)
@@ -228,4 +236,4 @@ class AuditScreen(Screen[None]):
         if self.result is not None:
             self._continue()
             return
-        self.app.leave_level()  # type: ignore[attr-defined]
+        host(self.app).leave_level()

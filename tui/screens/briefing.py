@@ -43,9 +43,9 @@ class BriefingScreen(Screen[None]):
     CSS_PATH = "briefing.tcss"
     AUTO_FOCUS = "#begin"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter,s", "begin", "开始", key_display="Enter"),
-        Binding("m", "toggle_mode", "练习/考核"),
-        Binding("escape", "app.pop_screen", "返回地图", key_display="Esc"),
+        Binding("enter,s", "begin", "开始", key_display="Enter", id="briefing.begin"),
+        Binding("m", "toggle_mode", "练习/考核", id="briefing.toggle-mode"),
+        Binding("escape", "app.pop_screen", "返回地图", key_display="Esc", id="briefing.back"),
     ]
 
     class Begin(Message):

@@ -1,8 +1,10 @@
-"""Command palette (Ctrl+P) commands of the game: jump to a level, open the leaderboard, search
-the handbook (its rule cards, terms and scripts are commands too)."""
+"""Command palette (Ctrl+P) commands of the game: jump to a level and search the handbook (its
+rule cards, terms and scripts are commands too). 排行榜, 手册 and 帮助 are the app's system
+commands, so they are listed once."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -10,29 +12,34 @@ from typing import Any
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-from game.progression import level_state
+from game.progression import BestResult, level_state
+from tui.screens.host import host
+
+Command = tuple[str, str, Callable[[], Any]]
 
 
 class GameCommands(Provider):
-    """Commands that depend on what is loaded and who is playing."""
+    """Commands that depend on what is loaded and who is playing, built once when the palette opens."""
 
-    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+    async def startup(self) -> None:
+        app = host(self.app)
+        # The player's bests come from storage: read them once, off the UI thread, not per keystroke.
+        bests = await asyncio.to_thread(app.bests) if app.player is not None else {}
+        self._listed = self._commands(bests)
+
+    def _commands(self, bests: dict[str, BestResult]) -> list[Command]:
         """(text, help, callback) of every command available now."""
-        app: Any = self.app
-        commands: list[tuple[str, str, Callable[[], Any]]] = [
-            ("排行榜", "本关、总榜与小组排名", app.open_leaderboard),
-            ("手册", "规则卡、术语表与推荐话术", app.open_handbook),
-        ]
+        app = host(self.app)
+        commands: list[Command] = []
         catalog = app.catalog
         if catalog is not None and app.player is not None:
-            bests = app.bests()
             for level in catalog.levels_in_play_order():
                 state = level_state(catalog.levels, bests, level)
                 status = "已通过" if state.passed else "可挑战" if state.open else f"未解锁：{state.locked_reason}"
                 commands.append(
                     (f"关卡：{level.title}", f"{level.tier} · {status}", partial(app.jump_to_level, level.id))
                 )
-        if catalog is not None:
+        if catalog is not None and app.handbook_open():
             for rule in catalog.rules.values():
                 commands.append(
                     (
@@ -48,18 +55,18 @@ class GameCommands(Provider):
         return commands
 
     async def discover(self) -> Hits:
-        for text, help_text, callback in self._commands():
+        for text, help_text, callback in self._listed:
             if not text.startswith("手册："):
                 yield DiscoveryHit(Content(text), callback, text=text, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for text, help_text, callback in self._commands():
+        for text, help_text, callback in self._listed:
             score = matcher.match(text)
             if score > 0:
                 yield Hit(score, matcher.highlight(text), callback, text=text, help=help_text)
-        if query.strip():
-            app: Any = self.app
+        app = host(self.app)
+        if query.strip() and app.handbook_open():
             yield Hit(
                 0.01,
                 Content(f"在手册中搜索「{query.strip()}」"),

@@ -25,8 +25,8 @@ class ConfirmDialog(ModalScreen[bool]):
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "确定", key_display="y"),
-        Binding("n,escape", "answer(False)", "取消", key_display="n/Esc"),
+        Binding("y", "answer(True)", "确定", key_display="y", id="dialog.yes"),
+        Binding("n,escape", "answer(False)", "取消", key_display="n/Esc", id="dialog.no"),
     ]
 
     def __init__(self, question: str, *, yes: str = "确定", no: str = "取消", title: str = "请确认") -> None:
@@ -59,8 +59,10 @@ class ConfirmDialog(ModalScreen[bool]):
 
 def answer_bindings(answers: list[tuple[str, str, str]]) -> list[BindingType]:
     """One footer binding per answer, plus Esc."""
-    keys: list[BindingType] = [Binding(key, f"pick('{value}')", label) for value, key, label in answers]
-    return keys + [Binding("escape", "cancel", "取消", key_display="Esc")]
+    keys: list[BindingType] = [
+        Binding(key, f"pick('{value}')", label, id=f"dialog.{value}") for value, key, label in answers
+    ]
+    return keys + [Binding("escape", "cancel", "取消", key_display="Esc", id="dialog.cancel")]
 
 
 class ChoiceDialog(ModalScreen[str]):
@@ -148,9 +150,9 @@ class RulePicker(ModalScreen[str | None]):
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "pick(1)", "选第几条", key_display="1-9"),
-        *(Binding(str(n), f"pick({n})", show=False) for n in range(2, 10)),
-        Binding("escape", "cancel", "取消", key_display="Esc"),
+        Binding("1", "pick(1)", "选第几条", key_display="1-9", id="dialog.pick-1"),
+        *(Binding(str(n), f"pick({n})", show=False, id=f"dialog.pick-{n}") for n in range(2, 10)),
+        Binding("escape", "cancel", "取消", key_display="Esc", id="dialog.cancel"),
     ]
 
     def __init__(
@@ -210,7 +212,7 @@ class CaseFileDialog(ModalScreen[None]):
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,c,enter", "close", "关闭", key_display="Esc"),
+        Binding("escape,c,enter", "close", "关闭", key_display="Esc", id="dialog.close"),
     ]
 
     def __init__(self, level: Level) -> None:

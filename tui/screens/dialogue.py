@@ -17,6 +17,7 @@ from textual.widgets import Button, Footer, Header, OptionList, Static
 from game import dialogue
 from game.models import Choice, DialogueStage, Ending
 from tui.screens.dialogs import CaseFileDialog
+from tui.screens.host import host
 from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.widgets.casefile import CaseFile
 from tui.widgets.lists import Bullet, ChoiceList, HangingItem, Rows
@@ -28,8 +29,8 @@ MAX_CHOICES = 9
 
 
 def choice_bindings() -> list[BindingType]:
-    keys: list[BindingType] = [Binding("1", "choose(1)", "选择", key_display="1-9")]
-    keys += [Binding(str(n), f"choose({n})", show=False) for n in range(2, MAX_CHOICES + 1)]
+    keys: list[BindingType] = [Binding("1", "choose(1)", "选择", key_display="1-9", id="dialogue.choose-1")]
+    keys += [Binding(str(n), f"choose({n})", show=False, id=f"dialogue.choose-{n}") for n in range(2, MAX_CHOICES + 1)]
     return keys
 
 
@@ -48,10 +49,10 @@ class DialogueScreen(Screen[None]):
     AUTO_FOCUS = "#choices"
     BINDINGS: ClassVar[list[BindingType]] = [
         *choice_bindings(),
-        Binding("enter", "continue", "继续", key_display="Enter", show=False),
-        Binding("c", "case_file", "案卷"),
-        Binding("t", "hint", "提示"),
-        Binding("escape", "leave", "离开", key_display="Esc"),
+        Binding("enter", "continue", "继续", key_display="Enter", show=False, id="dialogue.continue"),
+        Binding("c", "case_file", "案卷", id="dialogue.case-file"),
+        Binding("t", "hint", "提示", id="dialogue.hint"),
+        Binding("escape", "leave", "离开", key_display="Esc", id="dialogue.leave"),
     ]
 
     def __init__(self, run: LevelRun) -> None:
@@ -174,6 +175,7 @@ class DialogueScreen(Screen[None]):
         button = self.query_one("#continue", Button)
         button.display = True
         button.focus()
+        self.refresh_bindings()
 
     def _feedback(self, choice: Choice, deltas: dict[str, int]) -> Rows:
         quality = "bad" if choice.violation else choice.quality.value
@@ -188,6 +190,17 @@ class DialogueScreen(Screen[None]):
         return Rows(rows, label_width=7, classes=f"feedback -{quality}")
 
     # --- acting -----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        state = self.run.session.dialogue_state
+        ended = state is None or state.ended
+        if action == "choose":
+            return not ended
+        if action == "continue":
+            return ended
+        if action == "hint":  # practice only, and only while there is a choice to make
+            return self.run.practice and not ended
+        return True
+
     def action_choose(self, number: int) -> None:
         if self.state.ended or not 1 <= number <= len(self.shown_choices):
             return
@@ -236,4 +249,4 @@ class DialogueScreen(Screen[None]):
         )
 
     def action_leave(self) -> None:
-        self.app.leave_level()  # type: ignore[attr-defined]
+        host(self.app).leave_level()

@@ -114,11 +114,11 @@ class HandbookScreen(Screen[None]):
     CSS_PATH = "handbook.tcss"
     AUTO_FOCUS = "#list-rules"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash,ctrl+f", "focus_search", "搜索", key_display="/"),
-        Binding("1", "section('rules')", "规则卡", show=False),
-        Binding("2", "section('terms')", "术语", show=False),
-        Binding("3", "section('scripts')", "话术", show=False),
-        Binding("escape", "back", "返回", key_display="Esc"),
+        Binding("slash,ctrl+f", "focus_search", "搜索", key_display="/", id="handbook.focus-search"),
+        Binding("1", "section('rules')", "规则卡", show=False, id="handbook.rules"),
+        Binding("2", "section('terms')", "术语", show=False, id="handbook.terms"),
+        Binding("3", "section('scripts')", "话术", show=False, id="handbook.scripts"),
+        Binding("escape", "back", "返回", key_display="Esc", id="handbook.back"),
     ]
 
     def __init__(self, catalog: Catalog | None, *, query: str = "", ref: str | None = None) -> None:

@@ -86,7 +86,7 @@ class HelpScreen(ModalScreen[None]):
 
     CSS_PATH = "help.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,f1,question_mark", "close", "关闭", key_display="Esc"),
+        Binding("escape,q,f1,question_mark", "close", "关闭", key_display="Esc", id="help.close"),
     ]
 
     def __init__(self, below: Screen | None = None) -> None:

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
 from game.catalog import Catalog
-from game.storage import LeaderboardEntry, Player, SaveStore
+from game.storage import LeaderboardEntry, Player, SaveStore, StorageProblem
 
 VIEWS = (("level", "本关"), ("overall", "总榜"), ("teams", "小组"))
 
@@ -30,13 +30,13 @@ class LeaderboardScreen(Screen[None]):
     CSS_PATH = "leaderboard.tcss"
     AUTO_FOCUS = "#board"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "view('level')", "本关", show=False),
-        Binding("2", "view('overall')", "总榜", show=False),
-        Binding("3", "view('teams')", "小组", show=False),
-        Binding("tab", "next_view", "切换榜单", key_display="Tab"),
-        Binding("left,[", "level(-1)", "上一关", key_display="←"),
-        Binding("right,]", "level(1)", "下一关", key_display="→"),
-        Binding("escape,q", "app.pop_screen", "返回", key_display="Esc"),
+        Binding("1", "view('level')", "本关", show=False, id="leaderboard.view-level"),
+        Binding("2", "view('overall')", "总榜", show=False, id="leaderboard.view-overall"),
+        Binding("3", "view('teams')", "小组", show=False, id="leaderboard.view-teams"),
+        Binding("tab", "next_view", "切换榜单", key_display="Tab", id="leaderboard.next-view"),
+        Binding("left,[", "level(-1)", "上一关", key_display="←", id="leaderboard.previous-level"),
+        Binding("right,]", "level(1)", "下一关", key_display="→", id="leaderboard.next-level"),
+        Binding("escape,q", "app.pop_screen", "返回", key_display="Esc", id="leaderboard.back"),
     ]
 
     def __init__(
@@ -122,7 +122,11 @@ class LeaderboardScreen(Screen[None]):
             title.update(Content.assemble(("小组榜  ", "$text-muted"), ("组员成绩的平均", "bold")))
         table = self.query_one("#board", DataTable)
         table.clear(columns=True)
-        entries = self._entries()
+        try:
+            entries = self._entries()
+        except StorageProblem as problem:  # a shared leaderboard file may be locked or damaged
+            entries = []
+            self.notify(f"排行榜暂时无法读取：{problem}", title="存档问题", severity="error", timeout=8, markup=False)
         rows: list[tuple[Content, ...]] = []
         mine: int | None = None
         for rank, entry in enumerate(entries, start=1):

@@ -24,6 +24,7 @@ from textual.widgets import (
 
 from game.catalog import Catalog
 from game.models import TIERS, Level
+from game.progress import SavedProgress
 from game.progression import (
     BestResult,
     LevelState,
@@ -37,6 +38,7 @@ from game.progression import (
 )
 from game.session import MODE_NAMES
 from game.storage import Player, SaveStore
+from tui.screens.host import host
 from tui.widgets.bars import stars_text
 from tui.widgets.casefile import money
 from tui.widgets.lists import Bullet, HangingItem, LevelList, Rows
@@ -93,11 +95,11 @@ class MapScreen(Screen[None]):
     CSS_PATH = "map.tcss"
     AUTO_FOCUS = "#levels"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("m", "toggle_mode", "练习/考核", tooltip="切换本次挑战的模式"),
-        Binding("l", "leaderboard", "排行榜"),
-        Binding("h", "handbook", "手册"),
-        Binding("r", "resume", "继续未完成", show=False),
-        Binding("escape,p", "switch_player", "换玩家", key_display="Esc"),
+        Binding("m", "toggle_mode", "练习/考核", tooltip="切换本次挑战的模式", id="map.toggle-mode"),
+        Binding("l", "leaderboard", "排行榜", id="map.leaderboard"),
+        Binding("h", "handbook", "手册", id="map.handbook"),
+        Binding("r", "resume", "继续未完成", show=False, id="map.resume"),
+        Binding("escape,p", "switch_player", "换玩家", key_display="Esc", id="map.switch-player"),
     ]
 
     class LevelPicked(Message):
@@ -118,7 +120,7 @@ class MapScreen(Screen[None]):
 
     @property
     def mode(self) -> str:
-        return getattr(self.app, "preferred_mode", "practice")
+        return host(self.app).preferred_mode
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
@@ -150,11 +152,11 @@ class MapScreen(Screen[None]):
             self.refresh_map()
             if not self._resume_offered:
                 self._resume_offered = True
-                self.call_after_refresh(self.app.offer_resume)  # type: ignore[attr-defined]
+                self.call_after_refresh(host(self.app).offer_resume)
 
     @property
     def catalog(self) -> Catalog | None:
-        return getattr(self.app, "catalog", None)
+        return host(self.app).catalog
 
     def refresh_map(self) -> None:
         catalog = self.catalog
@@ -163,8 +165,8 @@ class MapScreen(Screen[None]):
         self._refresh_mode()
         if catalog is None:
             return
-        saved = self.store.load_progress(self.player.id)
-        saved_level = str(saved.get("level")) if saved else None
+        saved = SavedProgress.from_stored(self.store.load_progress(self.player.id))
+        saved_level = saved.level if saved else None
         order = catalog.levels_in_play_order()
         states = map_states(catalog.levels, bests, order)
         items: list[HangingItem] = []
@@ -321,28 +323,28 @@ class MapScreen(Screen[None]):
             self._pick(level.id)
 
     def _pick(self, level_id: str) -> None:
-        saved = self.store.load_progress(self.player.id)
-        if saved and saved.get("level") == level_id:
-            self.app.resume_run()  # type: ignore[attr-defined]
+        saved = SavedProgress.from_stored(self.store.load_progress(self.player.id))
+        if saved is not None and saved.level == level_id:
+            host(self.app).resume_run()
             return
         self.post_message(self.LevelPicked(level_id, self.mode))
 
     def action_toggle_mode(self) -> None:
         new = "assessment" if self.mode == "practice" else "practice"
-        self.app.preferred_mode = new  # type: ignore[attr-defined]
+        host(self.app).preferred_mode = new
         self._refresh_mode()
         self._show_detail()
 
     def action_leaderboard(self) -> None:
         level = self._current_level()
-        self.app.open_leaderboard(level.id if level else None)  # type: ignore[attr-defined]
+        host(self.app).open_leaderboard(level.id if level else None)
 
     def action_handbook(self) -> None:
-        self.app.open_handbook()  # type: ignore[attr-defined]
+        host(self.app).open_handbook()
 
     def action_resume(self) -> None:
-        self.app.resume_run()  # type: ignore[attr-defined]
+        host(self.app).resume_run()
 
     def action_switch_player(self) -> None:
-        self.app.player = None  # type: ignore[attr-defined]
+        host(self.app).player = None
         self.dismiss()

@@ -18,8 +18,9 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, OptionList, Static
 
 from game import quiz
-from game.models import OPTION_LETTERS, QuizStage
+from game.models import OPTION_LETTERS, Question, QuizStage
 from game.review import build_review
+from tui.screens.host import host
 from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.widgets.countdown import Countdown
 from tui.widgets.lists import AnswerList, Bullet, HangingItem, Rows
@@ -33,10 +34,10 @@ OPTION_KEYS = "abcdefgh"
 
 def option_bindings() -> list[BindingType]:
     # Letters work in either case: with Caps Lock or Shift a trainee types "B", not "b".
-    keys: list[BindingType] = [Binding("a,A,1", "pick(0)", "选项", key_display="A-H/1-8")]
+    keys: list[BindingType] = [Binding("a,A,1", "pick(0)", "选项", key_display="A-H/1-8", id="quiz.pick-a")]
     for i in range(1, len(OPTION_LETTERS)):
         letter = OPTION_KEYS[i]
-        keys.append(Binding(f"{letter},{letter.upper()},{i + 1}", f"pick({i})", show=False))
+        keys.append(Binding(f"{letter},{letter.upper()},{i + 1}", f"pick({i})", show=False, id=f"quiz.pick-{letter}"))
     return keys
 
 
@@ -62,12 +63,12 @@ class QuizScreen(Screen[None]):
     AUTO_FOCUS = "#options"
     BINDINGS: ClassVar[list[BindingType]] = [
         *option_bindings(),
-        Binding("space", "toggle", "勾选", key_display="空格", show=False),
-        Binding("enter", "submit", "确定/继续", key_display="Enter", priority=True),
-        Binding("escape", "leave", "离开", key_display="Esc"),
+        Binding("space", "toggle_option", "勾选", key_display="空格", show=False, id="quiz.toggle-option"),
+        Binding("enter", "submit", "确定/继续", key_display="Enter", priority=True, id="quiz.submit"),
+        Binding("escape", "leave", "离开", key_display="Esc", id="quiz.leave"),
     ]
 
-    phase: reactive[str] = reactive("asking")
+    phase: reactive[str] = reactive("asking", bindings=True)
     """asking: the countdown runs; feedback: practice feedback on the last answer;
     summary: the quiz is over and its result is shown."""
 
@@ -174,7 +175,7 @@ class QuizScreen(Screen[None]):
             items.append(HangingItem(prefix, Content(text), id=key, extra=tuple(extra)))
         self.query_one("#options", AnswerList).set_items(items)
 
-    def _last_question(self):  # type: ignore[no-untyped-def]
+    def _last_question(self) -> Question:
         return self.runner.planned[self.runner.index - 1].question
 
     def _update_status(self) -> None:
@@ -230,10 +231,17 @@ class QuizScreen(Screen[None]):
         else:
             self._answer(frozenset({key}))
 
-    def action_toggle(self) -> None:
+    def action_toggle_option(self) -> None:
+        """Space: tick or untick the highlighted option (answer it, for a single choice)."""
         options = self.query_one("#options", OptionList)
         if self.phase == "asking" and options.highlighted is not None:
             self.action_pick(options.highlighted)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Option keys only while a question is asked: the footer drops them after answering.
+        if action in ("pick", "toggle_option"):
+            return self.phase == "asking"
+        return True
 
     @on(OptionList.OptionSelected, "#options")
     def _option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -381,4 +389,4 @@ class QuizScreen(Screen[None]):
             self.post_message(StageDone())
 
     def action_leave(self) -> None:
-        self.app.leave_level()  # type: ignore[attr-defined]
+        host(self.app).leave_level()

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
@@ -18,6 +19,7 @@ from game.models import Level
 from game.progression import BestResult, is_new_record
 from game.review import STAGE_KIND_NAMES, Review, ReviewItem
 from game.scoring import LevelResult
+from tui.screens.host import host
 from tui.screens.run import LevelRun
 from tui.widgets.bars import DimensionBars, ScoreBar, stars_text
 from tui.widgets.lists import Bullet, Rows
@@ -76,18 +78,34 @@ class ResultsScreen(Screen[None]):
     CSS_PATH = "results.tcss"
     AUTO_FOCUS = "#results-body"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "primary", "继续", key_display="Enter", tooltip="通过则下一关，否则重玩"),
-        Binding("r", "retry", "重玩"),
-        Binding("n", "next_level", "下一关"),
-        Binding("escape,m", "to_map", "地图", key_display="Esc"),
-        Binding("l", "leaderboard", "排行榜"),
-        Binding("h", "handbook", "查规则"),
+        Binding(
+            "enter", "primary", "继续", key_display="Enter", tooltip="通过则下一关，否则重玩", id="results.primary"
+        ),
+        Binding("r", "retry", "重玩", id="results.retry"),
+        Binding("n", "next_level", "下一关", id="results.next-level"),
+        Binding("escape,m", "to_map", "地图", key_display="Esc", id="results.to-map"),
+        Binding("l", "leaderboard", "排行榜", id="results.leaderboard"),
+        Binding("h", "handbook", "查规则", id="results.handbook"),
+        Binding("s", "retry_save", "重试保存", id="results.retry-save"),
     ]
 
+    unsaved: reactive[str | None] = reactive(None, bindings=True, init=False)
+    """Why storage refused this run (None once it is stored): the run waits in memory for 重试保存."""
+
     def __init__(
-        self, run: LevelRun, result: LevelResult, review: Review, standing: Standing, next_level: Level | None
+        self,
+        run: LevelRun,
+        result: LevelResult,
+        review: Review,
+        standing: Standing,
+        next_level: Level | None,
+        *,
+        run_id: str = "",
+        unsaved: str | None = None,
     ) -> None:
         super().__init__()
+        self.run_id = run_id
+        self.set_reactive(ResultsScreen.unsaved, unsaved)
         self.run = run
         self.result = result
         self.review = review
@@ -101,6 +119,7 @@ class ResultsScreen(Screen[None]):
         with VerticalScroll(id="results-body"):
             yield Static(verdict_content(result, run.level), id="verdict")
             yield Static(self._standing_line(), id="standing")
+            yield Static(self._unsaved_line(), id="unsaved")
             for missed in result.missed_minimums:
                 yield Static(
                     Content.assemble(("✗ 环节未达最低分：", "bold $text-error"), missed), classes="missed-minimum"
@@ -171,6 +190,31 @@ class ResultsScreen(Screen[None]):
             parts.append(("考核成绩已计入排行榜（l 查看）。", "$text-muted"))
         return Content.assemble(*parts)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_level":
+            return self.next_level is not None
+        if action == "retry_save":
+            return self.unsaved is not None
+        return True
+
+    def _unsaved_line(self) -> Content:
+        if self.unsaved is None:
+            return Content("")
+        return Content.assemble(
+            ("✗ 成绩未能保存", "bold $text-error"), ("：", "$text-muted"), self.unsaved, ("  按 s 重试保存。", "bold")
+        )
+
+    def watch_unsaved(self) -> None:
+        unsaved = self.query_one("#unsaved", Static)
+        unsaved.update(self._unsaved_line())
+        unsaved.set_class(self.unsaved is None, "-saved")
+
+    def on_mount(self) -> None:
+        self.query_one("#unsaved").set_class(self.unsaved is None, "-saved")
+
+    def action_retry_save(self) -> None:
+        host(self.app).retry_save(self.run_id)
+
     def action_primary(self) -> None:
         """Enter: on to the next level after a pass, otherwise try again."""
         if self.result.passed and self.next_level is not None:
@@ -182,22 +226,22 @@ class ResultsScreen(Screen[None]):
 
     @on(Button.Pressed, "#retry")
     def action_retry(self) -> None:
-        self.app.open_briefing(self.run.level.id, self.run.mode, replace=True)  # type: ignore[attr-defined]
+        host(self.app).open_briefing(self.run.level.id, self.run.mode, replace=True)
 
     @on(Button.Pressed, "#next")
     def action_next_level(self) -> None:
         if self.next_level is None:
             self.notify("没有可挑战的下一关了。", markup=False)
             return
-        self.app.open_briefing(self.next_level.id, self.run.mode, replace=True)  # type: ignore[attr-defined]
+        host(self.app).open_briefing(self.next_level.id, self.run.mode, replace=True)
 
     @on(Button.Pressed, "#to-map")
     def action_to_map(self) -> None:
         self.dismiss()
 
     def action_leaderboard(self) -> None:
-        self.app.open_leaderboard(self.run.level.id)  # type: ignore[attr-defined]
+        host(self.app).open_leaderboard(self.run.level.id)
 
     def action_handbook(self) -> None:
         first = self.review.to_study[0] if self.review.to_study else None
-        self.app.open_handbook(ref=first)  # type: ignore[attr-defined]
+        host(self.app).open_handbook(ref=first)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from textual.message import Message
 
 from game.catalog import Catalog
 from game.models import Level
+from game.progress import SavedProgress
 from game.review import STAGE_KIND_NAMES
 from game.session import MODE_NAMES, LevelSession
 from game.storage import Player
@@ -52,15 +52,9 @@ class LevelRun:
         same = stage.title == STAGE_KIND_NAMES[stage.kind]
         return f"{label} · {stage.title}" if stage.title and not same else label
 
-    def snapshot(self) -> dict[str, Any]:
+    def progress(self) -> SavedProgress:
         """What `SaveStore.save_progress` keeps so the level can be resumed."""
-        return {
-            "level": self.level.id,
-            "mode": self.session.mode,
-            "seed": self.session.seed,
-            "record": self.session.progress(),
-            "started": self.started.isoformat(timespec="seconds"),
-        }
+        return SavedProgress.of(self.session, self.started)
 
     def screen_title(self) -> str:
         """The header line of a stage screen: mode first, so it survives truncation."""

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from game.progression import rank_for, total_stars
 from game.storage import Player, SaveStore
+from tui.screens.host import host
 
 NAME_MAX = 20
 TEAM_MAX = 20
@@ -44,9 +45,9 @@ class StartScreen(Screen[None]):
     CSS_PATH = "start.tcss"
     AUTO_FOCUS = "#players"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "play", "进入游戏", key_display="Enter", show=True),
-        Binding("n", "new_player", "新建玩家", tooltip="输入姓名与小组"),
-        Binding("tab", "app.focus_next", "切换", show=False),
+        Binding("enter", "play", "进入游戏", key_display="Enter", show=True, id="start.play"),
+        Binding("n", "new_player", "新建玩家", tooltip="输入姓名与小组", id="start.new-player"),
+        Binding("tab", "app.focus_next", "切换", show=False, id="start.focus-next"),
     ]
 
     def __init__(self, store: SaveStore) -> None:
@@ -96,7 +97,7 @@ class StartScreen(Screen[None]):
     def refresh_players(self) -> None:
         players = self.store.players()
         options = []
-        catalog = getattr(self.app, "catalog", None)
+        catalog = host(self.app).catalog
         for player in players:
             bests = self.store.bests(player.id)
             stars = total_stars(bests)

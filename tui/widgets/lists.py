@@ -117,7 +117,7 @@ class Bullet(HorizontalGroup):
 
 def select_binding(description: str) -> list[BindingType]:
     """Enter on a list, described for the footer (OptionList's own Enter binding is hidden)."""
-    return [Binding("enter", "select", description, key_display="Enter")]
+    return [Binding("enter", "select", description, key_display="Enter", id="list.select")]
 
 
 class LevelList(HangingOptionList):
