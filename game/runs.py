@@ -17,7 +17,12 @@ from .storage import Player, RunRecord, SaveStore
 
 
 def run_from_session(
-    session: LevelSession, player: Player, started: datetime, finished: datetime, autoplay: bool = False
+    session: LevelSession,
+    player: Player,
+    started: datetime,
+    finished: datetime,
+    autoplay: bool = False,
+    as_trainee: bool = False,
 ) -> RunRecord:
     """The record of a finished session: its result, its inputs, and the questions answered wrongly."""
     result = session.result()
@@ -42,6 +47,7 @@ def run_from_session(
         wrong_questions=list(dict.fromkeys(wrong)),
         autoplay=autoplay,
         stage_scores=list(result.stage_scores),
+        as_trainee=autoplay and as_trainee,
     )
 
 
@@ -93,7 +99,7 @@ def verify_store(store: SaveStore, catalog: Catalog) -> Verification:
     for run in store.runs():
         report.checked_runs += 1
         names[run.player_id] = run.player
-        if not run.autoplay:
+        if not run.autoplay or run.as_trainee:
             b = history_bests.setdefault(
                 (run.player_id, run.level_id), {"score": 0, "stars": 0, "passed": False, "attempts": 0}
             )

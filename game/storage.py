@@ -133,6 +133,7 @@ class RunRecord:
     wrong_questions: list[str]
     autoplay: bool = False
     stage_scores: list[int] = field(default_factory=list)
+    as_trainee: bool = False  # an autoplay run that counts like a played one (bests, unlocks)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -162,11 +163,12 @@ class RunRecord:
             "wrong_questions": (list,),
             "autoplay": (bool,),
             "stage_scores": (list,),
+            "as_trainee": (bool,),
         }
         values: dict[str, Any] = {}
         for f in fields(cls):
             if f.name not in data:
-                if f.name in ("autoplay", "stage_scores"):
+                if f.name in ("autoplay", "stage_scores", "as_trainee"):
                     continue
                 raise ValueError(f"missing field {f.name!r}")
             value = data[f.name]
@@ -1099,8 +1101,8 @@ class SaveStore:
         summed: dict[tuple[str, str], dict[str, Any]] = {}
         wrong: dict[str, list[str]] = {}
         for run in runs:
-            if run.autoplay:
-                continue  # autoplay is not the trainee's own play
+            if run.autoplay and not run.as_trainee:
+                continue  # autoplay is not the trainee's own play (unless recorded as the trainee's)
             key = (run.player_id, run.level_id)
             best = summed.get(key)
             if best is None:

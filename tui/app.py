@@ -22,6 +22,7 @@ from textual.screen import Screen
 
 from game.catalog import Catalog
 from game.diagnostics import Diagnostic
+from game.learnstore import LearningStore
 from game.loader import content_dir, levels_dir, load_catalog
 from game.models import Level
 from game.progression import BestResult, level_state, rank_for
@@ -90,6 +91,8 @@ class CollectQuestApp(App[None]):
         self.now = now
         self.seeds = seeds
         self.preloaded = catalog
+        self.learning = LearningStore.beside(store)
+        """The 错题本 (review cards) and placement results, beside the saves."""
         self.diagnostics: list[Diagnostic] = []
         self.player: Player | None = None
         self.current_run: LevelRun | None = None
@@ -309,6 +312,7 @@ class CollectQuestApp(App[None]):
         before = self.bests()
         record = run_from_session(run.session, run.player, run.started, self.now())
         self.store.record_run(record)
+        self.learning.take_in_run(record, run.catalog, self.now())
         self.store.clear_progress(run.player.id)
         self.current_run = None
         after = self.bests()

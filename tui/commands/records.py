@@ -185,6 +185,12 @@ def leaderboard_command(
     help="assessment runs count on the leaderboard; practice runs only for unlocking.",
 )
 @click.option("--record", is_flag=True, help="Store the run (marked as autoplay; off the leaderboard by default).")
+@click.option(
+    "--as-trainee",
+    is_flag=True,
+    help="With --record: count the run like a played one (unlocks, review cards); still marked autoplay "
+    "and kept off the leaderboard.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.pass_context
 def autoplay_command(
@@ -196,6 +202,7 @@ def autoplay_command(
     seed: int,
     mode: str,
     record: bool,
+    as_trainee: bool,
     as_json: bool,
 ) -> None:
     """Play a level with no screen by a fixed policy (for demos and load tests).
@@ -208,6 +215,8 @@ def autoplay_command(
     """
     if record and not player_name:
         raise CommandError("--record 需要 --player NAME：这条记录算在哪位学员名下？")
+    if as_trainee and not record:
+        raise CommandError("--as-trainee 需要与 --record 一起使用。")
     player_name = player_name or "自动演示"
     catalog = open_catalog(ctx)
     level = _level_or_fail(catalog, level_id)
@@ -255,7 +264,12 @@ def autoplay_command(
     try:
         if player is None:
             player = store.create_player(name, team_name or "")
-        store.record_run(run_from_session(session, player, started, finished, autoplay=True))
+        run = run_from_session(session, player, started, finished, autoplay=True, as_trainee=as_trainee)
+        store.record_run(run)
+        if as_trainee:
+            from tui.commands.learning import take_in_trainee_run
+
+            take_in_trainee_run(store, run, catalog, level, finished, quiet=as_json)
     except (ValueError, StorageProblem) as exc:
         raise CommandError(str(exc)) from None
     if not as_json:
