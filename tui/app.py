@@ -22,6 +22,7 @@ from textual.screen import Screen
 
 from game.catalog import Catalog
 from game.diagnostics import Diagnostic
+from game.drill import build_drill
 from game.learnstore import LearningStore
 from game.loader import content_dir, levels_dir, load_catalog
 from game.models import Level
@@ -42,6 +43,7 @@ from tui.screens.leaderboard import LeaderboardScreen
 from tui.screens.map import MapScreen
 from tui.screens.quiz import QuizScreen
 from tui.screens.results import ResultsScreen, Standing
+from tui.screens.review import ReviewScreen
 from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.screens.start import PlayerChosen, StartScreen
 
@@ -384,6 +386,22 @@ class CollectQuestApp(App[None]):
         if isinstance(self.screen, LeaderboardScreen):
             return
         self.push_screen(LeaderboardScreen(self.store, self.catalog, self.player, level_id))
+
+    def open_review(self) -> None:
+        """A short timed drill of the player's due 错题本 cards."""
+        if self.player is None or self.catalog is None or isinstance(self.screen, ReviewScreen):
+            return
+        now = self.now()
+        self.learning.migrate_wrong_list(self.store, self.player.id, self.catalog, now)
+        cards = self.learning.due(self.player.id, now, self.catalog)
+        if not cards:
+            self.notify("现在没有到期的错题，去闯关吧。", markup=False)
+            return
+        self.push_screen(
+            ReviewScreen(
+                build_drill(cards, self.catalog, self.clock, self.seeds()), self.learning, self.catalog, self.now
+            )
+        )
 
     def open_handbook(self, query: str = "", ref: str | None = None) -> None:
         if (

@@ -3,6 +3,7 @@ promotion exams, and the mode (练习 / 考核) the next run is played in."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 from textual import on
@@ -96,6 +97,7 @@ class MapScreen(Screen[None]):
         Binding("m", "toggle_mode", "练习/考核", tooltip="切换本次挑战的模式"),
         Binding("l", "leaderboard", "排行榜"),
         Binding("h", "handbook", "手册"),
+        Binding("v", "review", "错题复习", show=False),
         Binding("r", "resume", "继续未完成", show=False),
         Binding("escape,p", "switch_player", "换玩家", key_display="Esc"),
     ]
@@ -179,6 +181,7 @@ class MapScreen(Screen[None]):
             for state in tier_states:
                 items.append(level_item(state, state.level.id == saved_level))
                 self.level_ids.append(state.level.id)
+        self._refresh_review_count(catalog)
         levels = self.query_one("#levels", LevelList)
         previous = levels.highlighted_option.id if levels.highlighted_option else None
         levels.set_items(items)
@@ -186,6 +189,23 @@ class MapScreen(Screen[None]):
         if target is not None and target in self.level_ids:
             levels.highlighted = self.level_ids.index(target)
         self._show_detail()
+
+    def _refresh_review_count(self, catalog: Catalog) -> None:
+        """错题本 size and due cards, under the level list (nothing while the 错题本 is empty)."""
+        learning = getattr(self.app, "learning", None)
+        box = self.query_one("#levels-box")
+        if learning is None:
+            return
+        now = getattr(self.app, "now", datetime.now)()
+        learning.migrate_wrong_list(self.store, self.player.id, catalog, now)
+        cards = learning.cards(self.player.id)
+        due = [c for c in cards if c.is_due(now)]
+        if not cards:
+            box.border_subtitle = ""
+        elif due:
+            box.border_subtitle = f"错题本 {len(cards)} 张 · {len(due)} 张待复习（v）"
+        else:
+            box.border_subtitle = f"错题本 {len(cards)} 张 · 暂无到期"
 
     def _first_playable(self, states: list[LevelState]) -> str | None:
         for state in states:
@@ -336,6 +356,9 @@ class MapScreen(Screen[None]):
     def action_leaderboard(self) -> None:
         level = self._current_level()
         self.app.open_leaderboard(level.id if level else None)  # type: ignore[attr-defined]
+
+    def action_review(self) -> None:
+        self.app.open_review()  # type: ignore[attr-defined]
 
     def action_handbook(self) -> None:
         self.app.open_handbook()  # type: ignore[attr-defined]
