@@ -190,10 +190,11 @@ def _quiz_mistakes(
 
 
 def _dialogue_mistakes(
-    level: Level, stage_index: int, stage: DialogueStage, entry: dict[str, Any], run_id: str
-) -> list[Mistake]:
+    level: Level, stage_index: int, stage: DialogueStage, entry: dict[str, Any], run_id: str, carried: int | None
+) -> tuple[list[Mistake], int | None]:
+    """The mistakes of one dialogue, and the collector's 能量 it left (for the next dialogue)."""
     found: list[Mistake] = []
-    state = dialogue.start(stage)
+    state = dialogue.start(stage, carried)
     for raw in entry.get("choices", []):
         index = int(raw)
         node = dialogue.current_node(stage, state)
@@ -217,7 +218,8 @@ def _dialogue_mistakes(
                 )
             )
         state, _ = dialogue.choose(stage, state, index)
-    return found
+    left = dialogue.energy_of(state)
+    return found, carried if left is None else left
 
 
 def mistakes_in_run(run: RunRecord, catalog: Catalog, level: Level | None = None) -> list[Mistake]:
@@ -227,6 +229,7 @@ def mistakes_in_run(run: RunRecord, catalog: Catalog, level: Level | None = None
     if level is None:
         return []
     found: list[Mistake] = []
+    carried: int | None = None
     for stage_index, (stage, entry) in enumerate(zip(level.stages, run.inputs)):
         if entry.get("kind") != stage.kind:
             break
@@ -234,7 +237,8 @@ def mistakes_in_run(run: RunRecord, catalog: Catalog, level: Level | None = None
             if isinstance(stage, QuizStage):
                 found += _quiz_mistakes(level, stage_index, stage, entry, catalog, run.run_id)
             elif isinstance(stage, DialogueStage):
-                found += _dialogue_mistakes(level, stage_index, stage, entry, run.run_id)
+                more, carried = _dialogue_mistakes(level, stage_index, stage, entry, run.run_id, carried)
+                found += more
         except (KeyError, ValueError, TypeError, IndexError):
             break  # the level changed since the run: keep what was found before
     # One card per decision point or question, even if the run met it twice (a loop).
