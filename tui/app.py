@@ -26,6 +26,7 @@ from game.drill import build_drill
 from game.learnstore import LearningStore
 from game.loader import content_dir, levels_dir, load_catalog
 from game.models import Level
+from game.placement import PLACEMENT_ID, assess, level_for
 from game.progression import BestResult, level_state, rank_for
 from game.quiz import Clock
 from game.review import build_review
@@ -146,6 +147,10 @@ class CollectQuestApp(App[None]):
     def bests(self) -> dict[str, BestResult]:
         return self.store.bests(self.player.id) if self.player else {}
 
+    def placed(self) -> frozenset[str]:
+        """Tiers the player's placement test opened."""
+        return self.learning.opened_tiers(self.player.id) if self.player else frozenset()
+
     def offer_resume(self) -> None:
         """If the player left a level unfinished, ask whether to resume it."""
         if self.player is None or self.catalog is None or self.current_run is not None:
@@ -153,7 +158,7 @@ class CollectQuestApp(App[None]):
         snapshot = self.store.load_progress(self.player.id)
         if not snapshot:
             return
-        level = self.catalog.levels.get(str(snapshot.get("level")))
+        level = level_for(self.catalog, str(snapshot.get("level")))
         if level is None:
             self.store.clear_progress(self.player.id)
             self.notify("上次未完成的关卡已不存在，进度已清除。", severity="warning", markup=False)
@@ -180,7 +185,7 @@ class CollectQuestApp(App[None]):
         snapshot = self.store.load_progress(self.player.id)
         if not snapshot:
             return
-        level = self.catalog.levels.get(str(snapshot.get("level")))
+        level = level_for(self.catalog, str(snapshot.get("level")))
         try:
             if level is None:
                 raise RecordError("level gone")
@@ -218,7 +223,7 @@ class CollectQuestApp(App[None]):
         level = self.catalog.levels.get(level_id)
         if level is None:
             return
-        state = level_state(self.catalog.levels, self.bests(), level)
+        state = level_state(self.catalog.levels, self.bests(), level, self.placed())
         if not state.open:
             self.notify(f"⊘ {state.locked_reason}", title=level.title, severity="warning", markup=False)
             return
@@ -268,7 +273,9 @@ class CollectQuestApp(App[None]):
         session = LevelSession(level, self.catalog, mode=mode, clock=self.clock, seed=self.seeds())
         self.current_run = LevelRun(session, self.player, self.now(), self.catalog)
         self.save_progress()
-        self._show_stage(push=False)
+        # From a briefing the stage takes its place; started straight from the map (the placement
+        # test) it goes on top, so leaving it returns to the map.
+        self._show_stage(push=not isinstance(self.screen, BriefingScreen))
 
     def _stage_screen(self, run: LevelRun) -> Screen:
         stage = run.session.stage
@@ -315,6 +322,10 @@ class CollectQuestApp(App[None]):
         record = run_from_session(run.session, run.player, run.started, self.now())
         self.store.record_run(record)
         self.learning.take_in_run(record, run.catalog, self.now())
+        if run.level.id == PLACEMENT_ID:
+            verdict = assess(record, run.catalog, run.level)
+            self.learning.save_placement(run.player.id, {**verdict.to_dict(), "when": record.finished})
+            self.notify(verdict.summary(), title="定级测试", timeout=20, markup=False)
         self.store.clear_progress(run.player.id)
         self.current_run = None
         after = self.bests()
@@ -331,7 +342,7 @@ class CollectQuestApp(App[None]):
             return None
         order = self.catalog.levels_in_play_order()
         after = order[order.index(level) + 1 :] if level in order else order
-        states = [level_state(self.catalog.levels, bests, lv) for lv in after]
+        states = [level_state(self.catalog.levels, bests, lv, self.placed()) for lv in after]
         fresh = [s.level for s in states if s.open and not s.passed]
         return fresh[0] if fresh else next((s.level for s in states if s.open), None)
 

@@ -14,6 +14,7 @@ from game.catalog import Catalog
 from game.learnstore import LearningStore
 from game.mistakes import KIND_NAMES, ReviewCard, card_question, mistakes_in_run
 from game.models import Level
+from game.placement import PLACEMENT_ID, assess
 from game.storage import Player, RunRecord, SaveStore, StorageProblem, clean_name
 from tui.commands.records import CommandError, _console, open_catalog, open_store
 
@@ -75,6 +76,11 @@ def take_in_trainee_run(
     """`autoplay --record --as-trainee`: the run's mistakes go to the trainee's 错题本."""
     learning = open_learning(store)
     cards = learning.add_mistakes(run.player_id, mistakes_in_run(run, catalog, level), now)
+    if level.id == PLACEMENT_ID:
+        verdict = assess(run, catalog, level)
+        learning.save_placement(run.player_id, {**verdict.to_dict(), "when": run.finished, "run_id": run.run_id})
+        if not quiet:
+            click.echo(verdict.summary())
     if not quiet:
         click.echo(f"已按学员本人的成绩计入（仍标记为自动演示，不上排行榜）；错题本新增或更新 {len(cards)} 张卡片。")
 

@@ -21,6 +21,7 @@ from rich.text import Text
 from game.autoplay import POLICIES, autoplay
 from game.catalog import Catalog
 from game.loader import content_dir, levels_dir, load_catalog
+from game.placement import PLACEMENT_ID, placement_level
 from game.quiz import DrawError
 from game.report import Report, build_report, parse_since, report_csv
 from game.runs import run_from_session, verify_store
@@ -219,7 +220,9 @@ def autoplay_command(
         raise CommandError("--as-trainee 需要与 --record 一起使用。")
     player_name = player_name or "自动演示"
     catalog = open_catalog(ctx)
-    level = _level_or_fail(catalog, level_id)
+    level = placement_level(catalog) if level_id == PLACEMENT_ID else _level_or_fail(catalog, level_id)
+    if level is None:
+        raise CommandError("题库里没有可用于定级测试的题目。")
     try:
         name = clean_name(player_name, "学员名字")
         team_name = clean_name(team, "团队名") if team and team.strip() else None

@@ -25,6 +25,7 @@ from textual.widgets import (
 
 from game.catalog import Catalog
 from game.models import TIERS, Level
+from game.placement import placement_level
 from game.progression import (
     BestResult,
     LevelState,
@@ -98,6 +99,7 @@ class MapScreen(Screen[None]):
         Binding("l", "leaderboard", "排行榜"),
         Binding("h", "handbook", "手册"),
         Binding("v", "review", "错题复习", show=False),
+        Binding("t", "placement", "定级测试", show=False),
         Binding("r", "resume", "继续未完成", show=False),
         Binding("escape,p", "switch_player", "换玩家", key_display="Esc"),
     ]
@@ -168,20 +170,21 @@ class MapScreen(Screen[None]):
         saved = self.store.load_progress(self.player.id)
         saved_level = str(saved.get("level")) if saved else None
         order = catalog.levels_in_play_order()
-        states = map_states(catalog.levels, bests, order)
+        placed = self._placed()
+        states = map_states(catalog.levels, bests, order, placed)
         items: list[HangingItem] = []
         self.level_ids = []
         for tier in TIERS:
             tier_states = [s for s in states if s.level.tier == tier]
             if not tier_states:
                 continue
-            is_open = tier_open(catalog.levels, bests, tier)
+            is_open = tier_open(catalog.levels, bests, tier, placed)
             items.append(HangingItem(Content(""), tier_heading(tier, is_open, tier_states, catalog), disabled=True))
             self.level_ids.append(None)
             for state in tier_states:
                 items.append(level_item(state, state.level.id == saved_level))
                 self.level_ids.append(state.level.id)
-        self._refresh_review_count(catalog)
+        self._refresh_review_count(catalog, bests)
         levels = self.query_one("#levels", LevelList)
         previous = levels.highlighted_option.id if levels.highlighted_option else None
         levels.set_items(items)
@@ -190,8 +193,12 @@ class MapScreen(Screen[None]):
             levels.highlighted = self.level_ids.index(target)
         self._show_detail()
 
-    def _refresh_review_count(self, catalog: Catalog) -> None:
-        """错题本 size and due cards, under the level list (nothing while the 错题本 is empty)."""
+    def _placed(self) -> frozenset[str]:
+        placed = getattr(self.app, "placed", None)
+        return placed() if callable(placed) else frozenset()
+
+    def _refresh_review_count(self, catalog: Catalog, bests: dict[str, BestResult]) -> None:
+        """错题本 size and due cards under the level list; for a new trainee, the placement test."""
         learning = getattr(self.app, "learning", None)
         box = self.query_one("#levels-box")
         if learning is None:
@@ -200,12 +207,14 @@ class MapScreen(Screen[None]):
         learning.migrate_wrong_list(self.store, self.player.id, catalog, now)
         cards = learning.cards(self.player.id)
         due = [c for c in cards if c.is_due(now)]
-        if not cards:
-            box.border_subtitle = ""
-        elif due:
+        if due:
             box.border_subtitle = f"错题本 {len(cards)} 张 · {len(due)} 张待复习（v）"
-        else:
+        elif cards:
             box.border_subtitle = f"错题本 {len(cards)} 张 · 暂无到期"
+        elif not bests and learning.placement(self.player.id) is None:
+            box.border_subtitle = "有经验？按 t 做定级测试"
+        else:
+            box.border_subtitle = ""
 
     def _first_playable(self, states: list[LevelState]) -> str | None:
         for state in states:
@@ -273,7 +282,7 @@ class MapScreen(Screen[None]):
         if level is None or catalog is None:
             return
         bests = self.store.bests(self.player.id)
-        state = map_states(catalog.levels, bests, [level])[0]
+        state = map_states(catalog.levels, bests, [level], self._placed())[0]
         kinds = {"dialogue": "对话", "quiz": "快问快答", "audit": "质检"}
         widgets: list[Widget] = [
             Static(
@@ -356,6 +365,16 @@ class MapScreen(Screen[None]):
     def action_leaderboard(self) -> None:
         level = self._current_level()
         self.app.open_leaderboard(level.id if level else None)  # type: ignore[attr-defined]
+
+    def action_placement(self) -> None:
+        from tui.screens.briefing import BriefingScreen
+
+        catalog = self.catalog
+        level = placement_level(catalog) if catalog is not None else None
+        if level is None:
+            self.notify("题库里没有可用于定级测试的题目。", severity="warning", markup=False)
+            return
+        self.post_message(BriefingScreen.Begin(level, "assessment"))
 
     def action_review(self) -> None:
         self.app.open_review()  # type: ignore[attr-defined]
