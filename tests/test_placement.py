@@ -155,3 +155,25 @@ async def test_placement_from_the_map_opens_the_next_tier(make_app) -> None:
         text = screen_text(app)
         assert "⊘ 通过「新手晋升考核」后开放" not in text and "按 t 做定级测试" not in text
     assert app.store.bests(app.player.id if app.player else "") == {}
+
+
+def test_levels_json_for_a_player_says_unlocked_and_best(tmp_path: Path) -> None:
+    saves = tmp_path / "saves"
+    assert (
+        _cli(
+            saves, "autoplay", "placement", "--player", "老手", "--policy", "best", "--record", "--as-trainee"
+        ).exit_code
+        == 0
+    )
+    played = _cli(
+        saves, "autoplay", "n01-identity-disclosure", "--player", "老手", "--policy", "best", "--record", "--as-trainee"
+    )
+    assert played.exit_code == 0, played.output
+    listed = {lv["id"]: lv for lv in json.loads(_cli(saves, "levels", "--json", "--player", "老手").stdout)["levels"]}
+    assert listed["n01-identity-disclosure"]["best"] == 100 and listed["n01-identity-disclosure"]["unlocked"]
+    assert listed["i01-instalment-negotiation"]["unlocked"] and listed["i01-instalment-negotiation"]["best"] is None
+    assert not listed["n06-exam"]["unlocked"]
+    plain = json.loads(_cli(saves, "levels", "--json").stdout)["levels"]
+    assert "unlocked" not in plain[0]
+    missing = _cli(saves, "levels", "--player", "无人")
+    assert missing.exit_code != 0 and "找不到学员" in missing.output

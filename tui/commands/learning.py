@@ -15,6 +15,7 @@ from game.learnstore import LearningStore
 from game.mistakes import KIND_NAMES, ReviewCard, card_question, mistakes_in_run
 from game.models import Level
 from game.placement import PLACEMENT_ID, assess
+from game.progression import map_states
 from game.storage import Player, RunRecord, SaveStore, StorageProblem, clean_name
 from tui.commands.records import CommandError, _console, open_catalog, open_store
 
@@ -83,6 +84,16 @@ def take_in_trainee_run(
             click.echo(verdict.summary())
     if not quiet:
         click.echo(f"已按学员本人的成绩计入（仍标记为自动演示，不上排行榜）；错题本新增或更新 {len(cards)} 张卡片。")
+
+
+def player_standing(ctx: click.Context, catalog: Catalog, player_name: str) -> dict[str, dict[str, Any]]:
+    """Per level id: unlocked, best, passed and stars of one trainee (placement included)."""
+    store = open_store(ctx)
+    player = find_player_or_fail(store, player_name, None)
+    placed = open_learning(store).opened_tiers(player.id)
+    bests = store.bests(player.id)
+    states = map_states(catalog.levels, bests, catalog.levels_in_play_order(), placed)
+    return {s.level.id: {"unlocked": s.open, "best": s.best, "passed": s.passed, "stars": s.stars} for s in states}
 
 
 @click.command("review")

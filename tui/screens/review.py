@@ -23,7 +23,7 @@ from game.catalog import Catalog
 from game.drill import Drill, DrillAnswer, DrillItem
 from game.learnstore import LearningStore
 from game.mistakes import RETIRE_AFTER
-from game.models import OPTION_LETTERS
+from game.models import ENERGY_METER, OPTION_LETTERS
 from tui.widgets.countdown import Countdown
 from tui.widgets.lists import AnswerList, HangingItem, Rows
 from tui.widgets.meters import meter_word
@@ -43,11 +43,16 @@ def drill_bindings() -> list[BindingType]:
 
 
 def meters_line(meters: dict[str, int]) -> Content:
-    parts = [
-        Content.assemble((name, "bold"), f" {value}", (f"（{meter_word(name, value)}）", "$text-muted"))
-        for name, value in meters.items()
-    ]
-    return Content.assemble(("对方状态  ", "$text-muted"), Content("  ·  ").join(parts))
+    """The debtor's meters at the decision point, then the collector's own 能量 if it was tracked."""
+
+    def shown(name: str, value: int) -> Content:
+        return Content.assemble((name, "bold"), f" {value}", (f"（{meter_word(name, value)}）", "$text-muted"))
+
+    parts = [shown(name, value) for name, value in meters.items() if name != ENERGY_METER]
+    line = Content.assemble(("对方状态  ", "$text-muted"), Content("  ·  ").join(parts))
+    if ENERGY_METER in meters:
+        line = Content.assemble(line, ("   你的", "$text-muted"), shown(ENERGY_METER, meters[ENERGY_METER]))
+    return line
 
 
 class ReviewScreen(Screen[None]):
