@@ -27,6 +27,7 @@ from game.learnstore import LearningStore
 from game.loader import content_dir, levels_dir, load_catalog
 from game.models import Level
 from game.placement import PLACEMENT_ID, assess, level_for
+from game.profile import build_profile
 from game.progression import BestResult, level_state, rank_for
 from game.quiz import Clock
 from game.review import build_review
@@ -42,6 +43,7 @@ from tui.screens.handbook import HandbookScreen
 from tui.screens.help import HelpScreen
 from tui.screens.leaderboard import LeaderboardScreen
 from tui.screens.map import MapScreen
+from tui.screens.profile import ProfileScreen
 from tui.screens.quiz import QuizScreen
 from tui.screens.results import ResultsScreen, Standing
 from tui.screens.review import ReviewScreen
@@ -413,6 +415,13 @@ class CollectQuestApp(App[None]):
                 build_drill(cards, self.catalog, self.clock, self.seeds()), self.learning, self.catalog, self.now
             )
         )
+
+    def open_profile(self) -> None:
+        """The player's profile: skills, badges, streak, endings found."""
+        if self.player is None or self.catalog is None or isinstance(self.screen, ProfileScreen):
+            return
+        profile = build_profile(self.store.runs(self.player.id), self.catalog, self.now().date())
+        self.push_screen(ProfileScreen(profile, self.player))
 
     def open_handbook(self, query: str = "", ref: str | None = None) -> None:
         if (

@@ -100,6 +100,7 @@ class MapScreen(Screen[None]):
         Binding("h", "handbook", "手册"),
         Binding("v", "review", "错题复习", show=False),
         Binding("t", "placement", "定级测试", show=False),
+        Binding("i", "profile", "个人档案", show=False),
         Binding("r", "resume", "继续未完成", show=False),
         Binding("escape,p", "switch_player", "换玩家", key_display="Esc"),
     ]
@@ -375,6 +376,9 @@ class MapScreen(Screen[None]):
             self.notify("题库里没有可用于定级测试的题目。", severity="warning", markup=False)
             return
         self.post_message(BriefingScreen.Begin(level, "assessment"))
+
+    def action_profile(self) -> None:
+        self.app.open_profile()  # type: ignore[attr-defined]
 
     def action_review(self) -> None:
         self.app.open_review()  # type: ignore[attr-defined]
