@@ -76,6 +76,7 @@ class Drill:
     clock: Clock
     answers: list[DrillAnswer] = field(default_factory=list)
     _started: float | None = None
+    _carried: float = 0.0  # seconds spent on the current card while its clock was stopped
 
     @property
     def index(self) -> int:
@@ -90,11 +91,19 @@ class Drill:
         return None if self.finished else self.items[self.index]
 
     def begin(self) -> None:
+        """The current card is on screen: its clock runs (from where it was paused)."""
         if self._started is None:
-            self._started = self.clock()
+            self._started = self.clock() - self._carried
+            self._carried = 0.0
+
+    def pause(self) -> None:
+        """Stop the current card's clock (help or another screen covers it)."""
+        if self._started is not None:
+            self._carried = self.clock() - self._started
+            self._started = None
 
     def elapsed(self) -> float:
-        return 0.0 if self._started is None else self.clock() - self._started
+        return self._carried if self._started is None else self.clock() - self._started
 
     def time_left(self) -> float:
         item = self.current
@@ -128,6 +137,7 @@ class Drill:
         result = DrillAnswer(mistakes.answered(item.card, right, now), right, timed_out, correct, explanation, ref)
         self.answers.append(result)
         self._started = None
+        self._carried = 0.0
         return result
 
     @property

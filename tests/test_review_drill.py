@@ -115,3 +115,20 @@ async def test_map_shows_due_cards_and_v_opens_a_drill(make_app) -> None:
         assert isinstance(app.screen, MapScreen)
         cards = {c.kind + str(c.streak) for c in app.learning.cards(app.player.id)}
         assert cards == {"dialogue1", "quiz0"}
+
+
+def test_the_drill_clock_stops_while_paused(tui_catalog: Catalog, tmp_path: Path) -> None:
+    store = SaveStore(tmp_path / "saves")
+    player = store.create_player("王小明", "一组")
+    learning = LearningStore.beside(store)
+    _cards(tui_catalog, store, player, learning)
+    clock = FakeClock()
+    drill = build_drill(learning.due(player.id, PAST + timedelta(hours=1), tui_catalog), tui_catalog, clock, seed=1)
+    drill.begin()
+    clock.advance(10)
+    drill.pause()
+    clock.advance(100)
+    assert drill.elapsed() == 10
+    drill.begin()
+    clock.advance(5)
+    assert drill.time_left() == drill.items[0].time_limit - 15

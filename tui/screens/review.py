@@ -175,6 +175,13 @@ class ReviewScreen(Screen[None]):
             )
         )
 
+    def on_screen_suspend(self) -> None:
+        self.drill.pause()  # help or the palette covers the card: its clock stops
+
+    def on_screen_resume(self) -> None:
+        if self.phase == "asking" and self.item is not None and self.is_mounted:
+            self.drill.begin()
+
     def tick(self) -> None:
         if self.phase != "asking" or self.item is None:
             return
