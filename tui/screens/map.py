@@ -98,9 +98,9 @@ class MapScreen(Screen[None]):
         Binding("m", "toggle_mode", "练习/考核", tooltip="切换本次挑战的模式"),
         Binding("l", "leaderboard", "排行榜"),
         Binding("h", "handbook", "手册"),
-        Binding("v", "review", "错题复习", show=False),
-        Binding("t", "placement", "定级测试", show=False),
-        Binding("i", "profile", "个人档案", show=False),
+        Binding("v", "review", "错题复习", show=False, key_display="v"),
+        Binding("t", "placement", "定级测试", show=False, key_display="t"),
+        Binding("i", "profile", "个人档案", show=False, key_display="i"),
         Binding("r", "resume", "继续未完成", show=False),
         Binding("escape,p", "switch_player", "换玩家", key_display="Esc"),
     ]
