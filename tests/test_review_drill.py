@@ -132,3 +132,13 @@ def test_the_drill_clock_stops_while_paused(tui_catalog: Catalog, tmp_path: Path
     drill.begin()
     clock.advance(5)
     assert drill.time_left() == drill.items[0].time_limit - 15
+
+
+async def test_a_damaged_learning_file_is_reported_at_start(make_app, tmp_path: Path) -> None:
+    saves = tmp_path / "saves"
+    saves.mkdir()
+    (saves / "learning.json").write_text("[1, 2", encoding="utf-8")
+    app = make_app(saves)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        assert "learning.json" in screen_text(app) and "已损坏" in screen_text(app)

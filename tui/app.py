@@ -98,6 +98,7 @@ class CollectQuestApp(App[None]):
         self.preloaded = catalog
         self.learning = LearningStore.beside(store)
         """The 错题本 (review cards) and placement results, beside the saves."""
+        store.problems.extend(p for p in self.learning.problems if p not in store.problems)  # shown at start
         self.diagnostics: list[Diagnostic] = []
         self.player: Player | None = None
         self.current_run: LevelRun | None = None
