@@ -14,8 +14,8 @@ from game.drill import DIALOGUE_SECONDS, build_drill
 from game.learnstore import LearningStore
 from game.runs import run_from_session
 from game.storage import Player, SaveStore
+from tui.screens.drill import DrillScreen
 from tui.screens.map import MapScreen
-from tui.screens.review import ReviewScreen
 
 PAST = datetime(2026, 3, 1, 8, 0)
 
@@ -86,7 +86,7 @@ async def test_map_shows_due_cards_and_v_opens_a_drill(make_app) -> None:
         await pilot.press("v")
         await pilot.pause()
         screen = app.screen
-        assert isinstance(screen, ReviewScreen)
+        assert isinstance(screen, DrillScreen)
         text = screen_text(app)
         assert "第 1/3 张" in text and "喂,哪位?" in text and "对方状态" in text and "信任 30" in text
         item = screen.drill.current

@@ -39,6 +39,7 @@ from tui.screens.briefing import BriefingScreen
 from tui.screens.commands import GameCommands
 from tui.screens.dialogs import ConfirmDialog, LeaveLevelDialog, ResumeDialog
 from tui.screens.dialogue import DialogueScreen
+from tui.screens.drill import DrillScreen
 from tui.screens.handbook import HandbookScreen
 from tui.screens.help import HelpScreen
 from tui.screens.leaderboard import LeaderboardScreen
@@ -46,7 +47,6 @@ from tui.screens.map import MapScreen
 from tui.screens.profile import ProfileScreen
 from tui.screens.quiz import QuizScreen
 from tui.screens.results import ResultsScreen, Standing
-from tui.screens.review import ReviewScreen
 from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.screens.start import PlayerChosen, StartScreen
 
@@ -403,7 +403,7 @@ class CollectQuestApp(App[None]):
 
     def open_review(self) -> None:
         """A short timed drill of the player's due 错题本 cards."""
-        if self.player is None or self.catalog is None or isinstance(self.screen, ReviewScreen):
+        if self.player is None or self.catalog is None or isinstance(self.screen, DrillScreen):
             return
         now = self.now()
         self.learning.migrate_wrong_list(self.store, self.player.id, self.catalog, now)
@@ -412,7 +412,7 @@ class CollectQuestApp(App[None]):
             self.notify("现在没有到期的错题，去闯关吧。", markup=False)
             return
         self.push_screen(
-            ReviewScreen(
+            DrillScreen(
                 build_drill(cards, self.catalog, self.clock, self.seeds()), self.learning, self.catalog, self.now
             )
         )

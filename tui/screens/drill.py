@@ -55,10 +55,10 @@ def meters_line(meters: dict[str, int]) -> Content:
     return line
 
 
-class ReviewScreen(Screen[None]):
+class DrillScreen(Screen[None]):
     """Plays one drill; every answer is saved to the 错题本 at once."""
 
-    CSS_PATH = "review.tcss"
+    CSS_PATH = "drill.tcss"
     AUTO_FOCUS = "#review-options"
     BINDINGS: ClassVar[list[BindingType]] = [
         *drill_bindings(),
