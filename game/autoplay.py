@@ -54,7 +54,7 @@ def autoplay(level: Level, catalog: Catalog, policy: str, seed: int = 0, mode: s
             if policy in NAIVE_POLICIES:
                 _play_naive_dialogue(session, policy)
             else:
-                for index in dialogue_path(stage, policy, rng):
+                for index in dialogue_path(stage, policy, rng, session.dialogue_state):
                     session.choose(index)
             session.finish_dialogue()
         elif isinstance(stage, QuizStage):
@@ -91,17 +91,20 @@ class _Outcome:
     path: tuple[int, ...]
 
 
-def dialogue_path(stage: DialogueStage, policy: str, rng: random.Random) -> list[int]:
-    """Choice indices from the start to an ending."""
+def dialogue_path(
+    stage: DialogueStage, policy: str, rng: random.Random, state: dialogue.DialogueState | None = None
+) -> list[int]:
+    """Choice indices from `state` (default: the start) to an ending."""
+    first = state or dialogue.start(stage)
     if policy == "random":
-        return _random_path(stage, rng)
+        return _random_path(stage, rng, first)
     maximize = policy == "best"
     try:
-        found = _search(stage, dialogue.start(stage), maximize, {}, [0], 0)
+        found = _search(stage, first, maximize, {}, [0], 0)
     except _OverBudget:
         found = None
     if found is None:
-        return _greedy_path(stage, maximize)
+        return _greedy_path(stage, maximize, first)
     return list(found.path)
 
 
@@ -144,9 +147,8 @@ def _search(
     return best
 
 
-def _greedy_path(stage: DialogueStage, maximize: bool) -> list[int]:
+def _greedy_path(stage: DialogueStage, maximize: bool, state: dialogue.DialogueState) -> list[int]:
     """Fallback for huge dialogues: take the locally best (or worst) choice at each node."""
-    state = dialogue.start(stage)
     path: list[int] = []
     while not state.ended and len(path) < MAX_DIALOGUE_STEPS * 4:
         merits = {
@@ -158,8 +160,7 @@ def _greedy_path(stage: DialogueStage, maximize: bool) -> list[int]:
     return path
 
 
-def _random_path(stage: DialogueStage, rng: random.Random) -> list[int]:
-    state = dialogue.start(stage)
+def _random_path(stage: DialogueStage, rng: random.Random, state: dialogue.DialogueState) -> list[int]:
     path: list[int] = []
     while not state.ended:
         if len(path) >= MAX_DIALOGUE_STEPS * 4:

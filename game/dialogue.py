@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from . import conditions
-from .models import COMPLIANCE_METER, QUALITY_POINTS, Choice, DialogueStage, Ending, Next, Node, Quality
+from . import conditions, energy
+from .models import COMPLIANCE_METER, ENERGY_METER, QUALITY_POINTS, Choice, DialogueStage, Ending, Next, Node, Quality
 
 METER_MIN, METER_MAX = 0, 100
 
@@ -71,9 +71,24 @@ def _clamp(value: int) -> int:
     return max(METER_MIN, min(METER_MAX, value))
 
 
-def start(stage: DialogueStage) -> DialogueState:
-    meters = tuple((k, _clamp(v)) for k, v in stage.initial_meters().items())
+def start(stage: DialogueStage, carried_energy: int | None = None) -> DialogueState:
+    """The state before the first choice. In a stage that tracks the collector's 能量, it starts
+    at the stage's own `能量` meter if declared, else at `carried_energy` (what the previous dialogue
+    stage left), else full; the first line's drain is already taken."""
+    values = stage.initial_meters()
+    if stage.uses_energy:
+        if ENERGY_METER not in stage.meters:
+            values[ENERGY_METER] = energy.FULL_ENERGY if carried_energy is None else carried_energy
+        node = stage.nodes.get(stage.start)
+        if node is not None:
+            values[ENERGY_METER] = energy.on_reaching(node, values[ENERGY_METER])
+    meters = tuple((k, _clamp(v)) for k, v in values.items())
     return DialogueState(at=stage.start, meters=meters, ended=stage.start in stage.endings)
+
+
+def energy_of(state: DialogueState) -> int | None:
+    """The collector's 能量 in this state, or None if the stage does not track it."""
+    return state.meter_map.get(ENERGY_METER)
 
 
 def current_node(stage: DialogueStage, state: DialogueState) -> Node | None:
@@ -101,6 +116,11 @@ def available_choices(stage: DialogueStage, state: DialogueState) -> list[tuple[
         return []
     meters = state.meter_map
     shown = [(i, c) for i, c in enumerate(node.choices) if conditions.holds(c.when, meters, state.flags)]
+    left = meters.get(ENERGY_METER) if stage.uses_energy else None
+    if left is not None:
+        # Fatigue narrows what the collector can say; never down to nothing.
+        rested = [(i, c) for i, c in shown if energy.offered(c, left)]
+        shown = rested or [(i, c) for i, c in shown if not c.snappish] or shown
     return shown or list(enumerate(node.choices))
 
 
@@ -126,16 +146,29 @@ def choose(stage: DialogueStage, state: DialogueState, index: int) -> tuple[Dial
     choice = node.choices[index]
     meters = state.meter_map
     deltas: dict[str, int] = {}
+    tracks_energy = stage.uses_energy and ENERGY_METER in meters
+    energy_before = meters.get(ENERGY_METER, 0)
     for name, change in choice.effects.items():
         before = meters.get(name, 0)
         meters[name] = _clamp(before + change)
         deltas[name] = meters[name] - before
+    if tracks_energy:
+        meters[ENERGY_METER] = _clamp(meters[ENERGY_METER] - energy.choice_cost(choice, energy_before))
     if choice.violation:
         # 合规一票否决: a red line empties the compliance meter whatever else happened.
         deltas[COMPLIANCE_METER] = deltas.get(COMPLIANCE_METER, 0) - meters.get(COMPLIANCE_METER, 0)
         meters[COMPLIANCE_METER] = 0
     flags = (state.flags | frozenset(choice.set)) - frozenset(choice.clear)
     target = resolve_next(choice.next, meters, flags)
+    if tracks_energy:
+        if target in stage.endings:
+            meters[ENERGY_METER] = energy.after_ending(stage.endings[target], meters[ENERGY_METER])
+        elif target in stage.nodes:
+            meters[ENERGY_METER] = energy.on_reaching(stage.nodes[target], meters[ENERGY_METER])
+        if meters[ENERGY_METER] != energy_before:
+            deltas[ENERGY_METER] = meters[ENERGY_METER] - energy_before
+        else:
+            deltas.pop(ENERGY_METER, None)
     step = Step(
         state.at, index, Quality.bad if choice.violation else choice.quality, choice.violation, tuple(deltas.items())
     )
@@ -164,9 +197,9 @@ def result(stage: DialogueStage, state: DialogueState) -> DialogueResult:
     )
 
 
-def replay(stage: DialogueStage, choices: list[int]) -> DialogueState:
+def replay(stage: DialogueStage, choices: list[int], carried_energy: int | None = None) -> DialogueState:
     """Play recorded choice indices from the start. Raises ValueError on an impossible record."""
-    state = start(stage)
+    state = start(stage, carried_energy)
     for index in choices:
         state, _ = choose(stage, state, index)
     return state

@@ -25,7 +25,7 @@ from typing import Any
 from . import audit, conditions, dialogue, quiz, scoring
 from .dialogue import DialogueResult, DialogueState
 from .graph import strongly_connected
-from .models import COMPLIANCE_METER, QUALITY_POINTS, AuditStage, DialogueStage, Level, Quality, QuizStage
+from .models import COMPLIANCE_METER, ENERGY_METER, QUALITY_POINTS, AuditStage, DialogueStage, Level, Quality, QuizStage
 from .scoring import LevelResult, StageResult
 
 MAX_STATES = 200_000
@@ -111,6 +111,8 @@ def _tested(stage: DialogueStage) -> tuple[set[str], set[str]]:
     """Meters and flags that some choice or route condition reads. Only they (and 合规, which is
     scored) can change what happens next, so states that differ elsewhere are merged."""
     meters: set[str] = {COMPLIANCE_METER}
+    if stage.uses_energy:
+        meters.add(ENERGY_METER)  # the collector's 能量 decides which replies are offered
     flags: set[str] = set()
     for node in stage.nodes.values():
         texts = [c.when for c in node.choices]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from functools import cached_property
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -65,6 +66,11 @@ OUTCOMES: tuple[str, ...] = (
 # 合规 the collector's compliance, which starts full and only goes down.
 DEFAULT_METERS: dict[str, int] = {"信任": 30, "情绪": 30, "合规": 100}
 COMPLIANCE_METER = "合规"
+
+# The collector's own 情绪能量值 (stamina), a meter only in stages that use it (see game.energy):
+# abusive or threatening lines drain it, pauses and good endings restore some, and when it runs low
+# the calm replies cost more and snappish ones appear.
+ENERGY_METER = "能量"
 
 # Score dimensions shown on the results screen and in reports.
 DIMENSIONS: tuple[str, ...] = ("合规", "沟通", "结果", "知识", "效率")
@@ -157,6 +163,20 @@ class Choice(Strict):
     pin: Literal["first", "last"] | None = Field(
         default=None, description="Keep this choice first or last; the others are shown in a shuffled order."
     )
+    calm: bool = Field(
+        default=False,
+        description="A calm, patient reply: it costs the collector 能量 (more when energy is low), "
+        "and is not offered when too little is left.",
+    )
+    snappish: bool = Field(
+        default=False, description="A snappish reply: offered only when the collector's 能量 is low; costs none."
+    )
+
+    @model_validator(mode="after")
+    def _calm_or_snappish(self) -> Choice:
+        if self.calm and self.snappish:
+            raise ValueError("a choice is either calm or snappish, not both")
+        return self
 
 
 class TextVariant(Strict):
@@ -172,6 +192,15 @@ class Node(Strict):
     )
     narration: str | None = Field(default=None, description="Stage direction shown in italics.")
     choices: list[Choice] = Field(min_length=1)
+    energy: int = Field(
+        default=0,
+        ge=0,
+        le=100,
+        description="How much this line drains the collector's 能量 when it is said (abuse, threats, hostility).",
+    )
+    pause: int = Field(
+        default=0, ge=0, le=100, description="A breathing beat: this much 能量 comes back when the node is reached."
+    )
 
 
 class Ending(Strict):
@@ -223,6 +252,13 @@ class DialogueStage(Strict):
 
     def initial_meters(self) -> dict[str, int]:
         return {**DEFAULT_METERS, **self.meters}
+
+    @cached_property
+    def uses_energy(self) -> bool:
+        """Whether the collector's 能量 is tracked in this stage (old levels: never)."""
+        return ENERGY_METER in self.meters or any(
+            node.energy or node.pause or any(c.calm or c.snappish for c in node.choices) for node in self.nodes.values()
+        )
 
 
 # --------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 Rules:
 - 新手 is always open. Each later tier opens once the previous tier's promotion exam (the level
   with `exam: true`) is passed. A tier without an exam opens when every level before it is passed.
+- A placement test may open tiers directly (`placed`: the tiers its verdict opened, game.placement).
 - Within an open tier, a level is open when every level in its `requires` is passed.
 - Passing in either mode unlocks (practice is for learning); promotion exams are always played in
   assessment mode, and only assessment runs count on the leaderboard.
@@ -10,7 +11,7 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from .models import TIERS, Level
@@ -41,12 +42,14 @@ def exam_of(levels: Iterable[Level], tier: str) -> Level | None:
     return next((lv for lv in levels if lv.tier == tier and lv.exam), None)
 
 
-def tier_open(levels: Mapping[str, Level], bests: Mapping[str, BestResult], tier: str) -> bool:
+def tier_open(
+    levels: Mapping[str, Level], bests: Mapping[str, BestResult], tier: str, placed: Collection[str] = ()
+) -> bool:
     index = TIERS.index(tier)
-    if index == 0:
+    if index == 0 or tier in placed:
         return True
     previous = TIERS[index - 1]
-    if not tier_open(levels, bests, previous):
+    if not tier_open(levels, bests, previous, placed):
         return False
     exam = exam_of(levels.values(), previous)
     if exam is not None:
@@ -59,11 +62,13 @@ def _passed(bests: Mapping[str, BestResult], level_id: str) -> bool:
     return bool(best and best.passed)
 
 
-def level_state(levels: Mapping[str, Level], bests: Mapping[str, BestResult], level: Level) -> LevelState:
+def level_state(
+    levels: Mapping[str, Level], bests: Mapping[str, BestResult], level: Level, placed: Collection[str] = ()
+) -> LevelState:
     best = bests.get(level.id)
     passed = bool(best and best.passed)
     reason = None
-    if not tier_open(levels, bests, level.tier):
+    if not tier_open(levels, bests, level.tier, placed):
         previous = TIERS[TIERS.index(level.tier) - 1]
         exam = exam_of(levels.values(), previous)
         reason = f"需先通过「{exam.title}」" if exam else f"需先通过全部{previous}关卡"
@@ -77,9 +82,9 @@ def level_state(levels: Mapping[str, Level], bests: Mapping[str, BestResult], le
 
 
 def map_states(
-    levels: Mapping[str, Level], bests: Mapping[str, BestResult], order: Iterable[Level]
+    levels: Mapping[str, Level], bests: Mapping[str, BestResult], order: Iterable[Level], placed: Collection[str] = ()
 ) -> list[LevelState]:
-    return [level_state(levels, bests, level) for level in order]
+    return [level_state(levels, bests, level, placed) for level in order]
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,11 @@ def _stage_name(index: int, stage: DialogueStage | QuizStage | AuditStage) -> st
     return f"{index + 1}. {stage.title or name}"
 
 
-def _review_dialogue(review: Review, name: str, stage: DialogueStage, choices: list[int]) -> None:
-    state = dialogue.replay(stage, choices)
+def _review_dialogue(
+    review: Review, name: str, stage: DialogueStage, choices: list[int], carried_energy: int | None = None
+) -> int | None:
+    """Review one dialogue; returns the collector's 能量 it left (or the carried value)."""
+    state = dialogue.replay(stage, choices, carried_energy)
     for step in state.steps:
         choice = stage.nodes[step.node].choices[step.choice]
         ok = None if step.quality.value == "ok" else step.quality.value == "good"
@@ -50,6 +53,8 @@ def _review_dialogue(review: Review, name: str, stage: DialogueStage, choices: l
         review.items.append(ReviewItem(name, ok, choice.text, choice.feedback, ref))
         if choice.violation or step.quality.value == "bad":
             review.study(ref)
+    left = dialogue.energy_of(state)
+    return carried_energy if left is None else left
 
 
 def _answer_text(question: Any, selection: frozenset[str], order: list[str] | None = None) -> str:
@@ -114,6 +119,7 @@ def _review_audit(review: Review, name: str, stage: AuditStage, result: audit.Au
 def build_review(session: LevelSession, catalog: Catalog) -> Review:
     """Every decision of the session so far, judged, plus the rule cards worth studying."""
     review = Review()
+    carried: int | None = None
     for index, entry in enumerate(session.record):
         if index >= len(session.level.stages):
             break
@@ -121,7 +127,7 @@ def build_review(session: LevelSession, catalog: Catalog) -> Review:
         result = session.results[index] if index < len(session.results) else None
         name = _stage_name(index, stage)
         if isinstance(stage, DialogueStage):
-            _review_dialogue(review, name, stage, [int(i) for i in entry.get("choices", [])])
+            carried = _review_dialogue(review, name, stage, [int(i) for i in entry.get("choices", [])], carried)
         elif isinstance(stage, QuizStage):
             _review_quiz(
                 review, name, stage, catalog, entry, result if isinstance(result, quiz.QuizResult) else None, session

@@ -10,14 +10,20 @@ from typing import Any
 
 from .catalog import Catalog
 from .models import Level
+from .placement import placement_level
 from .quiz import QuizResult
 from .scoring import LevelResult
 from .session import LevelSession, RecordError, rescore
-from .storage import Player, RunRecord, SaveStore
+from .storage import UNRANKED_LEVELS, Player, RunRecord, SaveStore
 
 
 def run_from_session(
-    session: LevelSession, player: Player, started: datetime, finished: datetime, autoplay: bool = False
+    session: LevelSession,
+    player: Player,
+    started: datetime,
+    finished: datetime,
+    autoplay: bool = False,
+    as_trainee: bool = False,
 ) -> RunRecord:
     """The record of a finished session: its result, its inputs, and the questions answered wrongly."""
     result = session.result()
@@ -42,6 +48,7 @@ def run_from_session(
         wrong_questions=list(dict.fromkeys(wrong)),
         autoplay=autoplay,
         stage_scores=list(result.stage_scores),
+        as_trainee=autoplay and as_trainee,
     )
 
 
@@ -90,10 +97,12 @@ def verify_store(store: SaveStore, catalog: Catalog) -> Verification:
     board_from_history: dict[tuple[str, str, bool], dict[str, Any]] = {}
     names: dict[str, str] = {}
     missing_levels: Counter[str] = Counter()
+    placement = placement_level(catalog)
+    special_levels = {placement.id: placement} if placement is not None else {}
     for run in store.runs():
         report.checked_runs += 1
         names[run.player_id] = run.player
-        if not run.autoplay:
+        if (not run.autoplay or run.as_trainee) and run.level_id not in UNRANKED_LEVELS:
             b = history_bests.setdefault(
                 (run.player_id, run.level_id), {"score": 0, "stars": 0, "passed": False, "attempts": 0}
             )
@@ -101,11 +110,11 @@ def verify_store(store: SaveStore, catalog: Catalog) -> Verification:
             b["stars"] = max(b["stars"], run.stars)
             b["passed"] = b["passed"] or run.passed
             b["attempts"] += 1
-        if run.mode == "assessment":
+        if run.mode == "assessment" and run.level_id not in UNRANKED_LEVELS:
             e = board_from_history.setdefault((run.player_id, run.level_id, run.autoplay), {"score": 0, "attempts": 0})
             e["score"] = max(e["score"], run.total)
             e["attempts"] += 1
-        level = catalog.levels.get(run.level_id)
+        level = catalog.levels.get(run.level_id) or special_levels.get(run.level_id)
         if level is None:
             missing_levels[run.level_id] += 1
             continue

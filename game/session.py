@@ -36,6 +36,8 @@ class LevelSession:
     record: list[dict[str, Any]] = field(default_factory=list)
     dialogue_state: dialogue.DialogueState | None = None
     quiz_runner: quiz.QuizRunner | None = None
+    carried_energy: int | None = None
+    """The collector's 能量 left by the last dialogue stage that tracked it (None: none yet)."""
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -117,7 +119,7 @@ class LevelSession:
         self.quiz_runner = None
         stage = self.stage
         if isinstance(stage, DialogueStage):
-            self.dialogue_state = dialogue.start(stage)
+            self.dialogue_state = dialogue.start(stage, self.carried_energy)
             self.record.append({"kind": "dialogue", "choices": []})
         elif isinstance(stage, QuizStage):
             planned = plan_quiz(stage, self.catalog, self._rng)
@@ -167,6 +169,9 @@ class LevelSession:
         if not isinstance(stage, DialogueStage) or self.dialogue_state is None:
             raise ValueError("the current stage is not a dialogue")
         result = dialogue.result(stage, self.dialogue_state)
+        left = dialogue.energy_of(self.dialogue_state)
+        if left is not None:
+            self.carried_energy = left
         self._finish_stage(result)
         return result
 
@@ -239,7 +244,9 @@ class RecordError(ValueError):
     """A stored run that cannot be replayed against the level (edited or from another version)."""
 
 
-def _check_dialogue_orders(stage: DialogueStage, entry: dict[str, Any], seed: int | None, stage_index: int) -> None:
+def _check_dialogue_orders(
+    stage: DialogueStage, entry: dict[str, Any], seed: int | None, stage_index: int, carried_energy: int | None = None
+) -> None:
     """The recorded orders are the ones this seed shows, and every choice was among them.
     Runs recorded before options were shuffled have no orders and are taken as they are."""
     orders = entry.get("orders")
@@ -248,7 +255,7 @@ def _check_dialogue_orders(stage: DialogueStage, entry: dict[str, Any], seed: in
     choices = [int(i) for i in entry["choices"]]
     if len(orders) != len(choices):
         raise RecordError("the dialogue record has a choice order per step missing")
-    state = dialogue.start(stage)
+    state = dialogue.start(stage, carried_energy)
     for step, (index, shown) in enumerate(zip(choices, orders)):
         available = dialogue.available_choices(stage, state)
         expected = (
@@ -286,14 +293,16 @@ def rescore(level: Level, catalog: Catalog, record: list[dict[str, Any]], seed: 
             f"level {level.id} has {len(level.stages)}"
         )
     results: list[StageResult] = []
+    carried: int | None = None  # the collector's 能量, from one dialogue stage to the next
     try:
         for stage_index, (stage, entry) in enumerate(zip(level.stages, record)):
             if entry.get("kind") != stage.kind:
                 raise RecordError(f"stage kind {entry.get('kind')!r} does not match {stage.kind!r}")
             if isinstance(stage, DialogueStage):
-                _check_dialogue_orders(stage, entry, seed, stage_index)
-                state = dialogue.replay(stage, [int(i) for i in entry["choices"]])
+                _check_dialogue_orders(stage, entry, seed, stage_index, carried)
+                state = dialogue.replay(stage, [int(i) for i in entry["choices"]], carried)
                 results.append(dialogue.result(stage, state))
+                carried = dialogue.energy_of(state) if dialogue.energy_of(state) is not None else carried
             elif isinstance(stage, QuizStage):
                 planned = planned_from_keys(stage, catalog, list(entry["questions"]))
                 _check_option_orders(planned, entry, seed, stage_index)

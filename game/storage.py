@@ -88,6 +88,9 @@ STALE_TEMP_SECONDS = 600
 
 RUNS_KIND = "collectquest-runs"
 LEADERBOARD_KIND = "collectquest-leaderboard"
+UNRANKED_LEVELS = frozenset({"placement"})
+"""Runs of these levels (the placement test, game.placement) are kept in the history only: they
+open tiers through their own verdict, never count as a best or on the leaderboard."""
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 MIGRATIONS: dict[tuple[str, int], Migration] = {}
@@ -132,6 +135,7 @@ class RunRecord:
     wrong_questions: list[str]
     autoplay: bool = False
     stage_scores: list[int] = field(default_factory=list)
+    as_trainee: bool = False  # an autoplay run that counts like a played one (bests, unlocks)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -161,11 +165,12 @@ class RunRecord:
             "wrong_questions": (list,),
             "autoplay": (bool,),
             "stage_scores": (list,),
+            "as_trainee": (bool,),
         }
         values: dict[str, Any] = {}
         for f in fields(cls):
             if f.name not in data:
-                if f.name in ("autoplay", "stage_scores"):
+                if f.name in ("autoplay", "stage_scores", "as_trainee"):
                     continue
                 raise ValueError(f"missing field {f.name!r}")
             value = data[f.name]
@@ -972,7 +977,7 @@ class SaveStore:
                 self._catch_up_profiles(history_id, start)
                 self._apply_to_profiles([run])
                 self._set_profiles_marker(history_id, end)
-            if run.mode == "assessment":
+            if run.mode == "assessment" and run.level_id not in UNRANKED_LEVELS:
                 with self._board.transaction():
                     self._catch_up_board(history_id, start)
                     self._update_leaderboard(run)
@@ -1032,7 +1037,11 @@ class SaveStore:
         if marker is not None and marker["history"] == history_id and marker["offset"] >= upto:
             return 0
         since = marker["offset"] if marker and marker["history"] == history_id else 0
-        runs = [r for r in self._history.read_range(since, upto) if r.mode == "assessment"]
+        runs = [
+            r
+            for r in self._history.read_range(since, upto)
+            if r.mode == "assessment" and r.level_id not in UNRANKED_LEVELS
+        ]
         if marker is None:
             # This store has never written here (or the board was rebuilt): players already on
             # the board were put there by this store's earlier runs, so only add the others.
@@ -1095,8 +1104,8 @@ class SaveStore:
         summed: dict[tuple[str, str], dict[str, Any]] = {}
         wrong: dict[str, list[str]] = {}
         for run in runs:
-            if run.autoplay:
-                continue  # autoplay is not the trainee's own play
+            if (run.autoplay and not run.as_trainee) or run.level_id in UNRANKED_LEVELS:
+                continue  # autoplay is not the trainee's own play (unless recorded as the trainee's)
             key = (run.player_id, run.level_id)
             best = summed.get(key)
             if best is None:

@@ -22,6 +22,7 @@ from .graph import strongly_connected
 from .loader import load_catalog
 from .models import (
     DEFAULT_METERS,
+    ENERGY_METER,
     TIERS,
     AuditStage,
     Choice,
@@ -399,7 +400,7 @@ class DialogueCheck:
 
     def run(self) -> None:
         stage = self.stage
-        self.meters = set(DEFAULT_METERS) | set(stage.meters)
+        self.meters = set(DEFAULT_METERS) | set(stage.meters) | ({ENERGY_METER} if stage.uses_energy else set())
         self.flags_set = {flag for node in stage.nodes.values() for c in node.choices for flag in c.set}
         for name, value in stage.meters.items():
             if not 0 <= value <= 100:

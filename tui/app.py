@@ -22,8 +22,12 @@ from textual.screen import Screen
 
 from game.catalog import Catalog
 from game.diagnostics import Diagnostic
+from game.drill import build_drill
+from game.learnstore import LearningStore
 from game.loader import content_dir, levels_dir, load_catalog
 from game.models import Level
+from game.placement import PLACEMENT_ID, assess, level_for
+from game.profile import build_profile
 from game.progress import SavedProgress
 from game.progression import BestResult, level_state, rank_for
 from game.quiz import Clock
@@ -36,11 +40,13 @@ from tui.screens.briefing import BriefingScreen
 from tui.screens.commands import GameCommands
 from tui.screens.dialogs import ConfirmDialog, LeaveLevelDialog, ResumeDialog
 from tui.screens.dialogue import DialogueScreen
+from tui.screens.drill import DrillScreen
 from tui.screens.handbook import HandbookScreen
 from tui.screens.help import HelpScreen
 from tui.screens.host import GameHost
 from tui.screens.leaderboard import LeaderboardScreen
 from tui.screens.map import MapScreen
+from tui.screens.profile import ProfileScreen
 from tui.screens.quiz import QuizScreen
 from tui.screens.results import ResultsScreen, Standing
 from tui.screens.run import LevelRun, RunProgressed, StageDone
@@ -92,6 +98,9 @@ class CollectQuestApp(App[None]):
         self.now = now
         self.seeds = seeds
         self.preloaded = catalog
+        self.learning = LearningStore.beside(store)
+        """The 错题本 (review cards) and placement results, beside the saves."""
+        store.problems.extend(p for p in self.learning.problems if p not in store.problems)  # shown at start
         self.diagnostics: list[Diagnostic] = []
         self.player: Player | None = None
         self.current_run: LevelRun | None = None
@@ -158,6 +167,10 @@ class CollectQuestApp(App[None]):
             self.notify("上次的进度无法读取（存档已损坏），已清除。", severity="warning", timeout=8, markup=False)
         return saved
 
+    def placed(self) -> frozenset[str]:
+        """Tiers the player's placement test opened."""
+        return self.learning.opened_tiers(self.player.id) if self.player else frozenset()
+
     def offer_resume(self) -> None:
         """If the player left a level unfinished, ask whether to resume it."""
         if self.player is None or self.catalog is None or self.current_run is not None:
@@ -165,7 +178,7 @@ class CollectQuestApp(App[None]):
         saved = self.saved_progress()
         if saved is None:
             return
-        level = self.catalog.levels.get(saved.level)
+        level = level_for(self.catalog, saved.level)
         if level is None:
             self.store.clear_progress(self.player.id)
             self.notify("上次未完成的关卡已不存在，进度已清除。", severity="warning", markup=False)
@@ -190,7 +203,7 @@ class CollectQuestApp(App[None]):
         saved = self.saved_progress()
         if saved is None:
             return
-        level = self.catalog.levels.get(saved.level)
+        level = level_for(self.catalog, saved.level)
         try:
             if level is None:
                 raise RecordError("level gone")
@@ -217,7 +230,7 @@ class CollectQuestApp(App[None]):
         level = self.catalog.levels.get(level_id)
         if level is None:
             return
-        state = level_state(self.catalog.levels, self.bests(), level)
+        state = level_state(self.catalog.levels, self.bests(), level, self.placed())
         if not state.open:
             self.notify(f"⊘ {state.locked_reason}", title=level.title, severity="warning", markup=False)
             return
@@ -267,7 +280,9 @@ class CollectQuestApp(App[None]):
         session = LevelSession(level, self.catalog, mode=mode, clock=self.clock, seed=self.seeds())
         self.current_run = LevelRun(session, self.player, self.now(), self.catalog)
         self.save_progress()
-        self._show_stage(push=False)
+        # From a briefing the stage takes its place; started straight from the map (the placement
+        # test) it goes on top, so leaving it returns to the map.
+        self._show_stage(push=not isinstance(self.screen, BriefingScreen))
 
     def _stage_screen(self, run: LevelRun) -> Screen:
         stage = run.session.stage
@@ -341,7 +356,21 @@ class CollectQuestApp(App[None]):
             self.call_from_thread(self._show_results, run, record, before, before, str(problem))
             return
         self._clear_progress_quietly(run.player.id)
+        self._take_in_learning(run, record)
         self.call_from_thread(self._show_results, run, record, before, after, None)
+
+    def _take_in_learning(self, run: LevelRun, record: RunRecord) -> None:
+        """Review cards from the run and, for the placement test, the tiers it opens (worker thread)."""
+        try:
+            self.learning.take_in_run(record, run.catalog, self.now())
+            if run.level.id == PLACEMENT_ID:
+                verdict = assess(record, run.catalog, run.level)
+                self.learning.save_placement(run.player.id, {**verdict.to_dict(), "when": record.finished})
+                self.call_from_thread(self.notify, verdict.summary(), title="定级测试", timeout=20, markup=False)
+        except StorageProblem as problem:
+            self.call_from_thread(
+                self.notify, f"错题本未能更新：{problem}", title="存档问题", severity="warning", markup=False
+            )
 
     def _clear_progress_quietly(self, player_id: str) -> None:
         try:
@@ -415,7 +444,7 @@ class CollectQuestApp(App[None]):
             return None
         order = self.catalog.levels_in_play_order()
         after = order[order.index(level) + 1 :] if level in order else order
-        states = [level_state(self.catalog.levels, bests, lv) for lv in after]
+        states = [level_state(self.catalog.levels, bests, lv, self.placed()) for lv in after]
         fresh = [s.level for s in states if s.open and not s.passed]
         return fresh[0] if fresh else next((s.level for s in states if s.open), None)
 
@@ -484,6 +513,29 @@ class CollectQuestApp(App[None]):
         if isinstance(self.screen, LeaderboardScreen):
             return
         self.push_screen(LeaderboardScreen(self.store, self.catalog, self.player, level_id))
+
+    def open_review(self) -> None:
+        """A short timed drill of the player's due 错题本 cards."""
+        if self.player is None or self.catalog is None or isinstance(self.screen, DrillScreen):
+            return
+        now = self.now()
+        self.learning.migrate_wrong_list(self.store, self.player.id, self.catalog, now)
+        cards = self.learning.due(self.player.id, now, self.catalog)
+        if not cards:
+            self.notify("现在没有到期的错题，去闯关吧。", markup=False)
+            return
+        self.push_screen(
+            DrillScreen(
+                build_drill(cards, self.catalog, self.clock, self.seeds()), self.learning, self.catalog, self.now
+            )
+        )
+
+    def open_profile(self) -> None:
+        """The player's profile: skills, badges, streak, endings found."""
+        if self.player is None or self.catalog is None or isinstance(self.screen, ProfileScreen):
+            return
+        profile = build_profile(self.store.runs(self.player.id), self.catalog, self.now().date())
+        self.push_screen(ProfileScreen(profile, self.player))
 
     def handbook_open(self) -> bool:
         """False while an assessment question is on screen: the handbook waits until it is answered."""

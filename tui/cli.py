@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from tui.commands import content, records, trainer
+from tui.commands import content, learning, records, trainer
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -55,7 +55,7 @@ def cli(
         run_app(saves=saves, levels=levels, content=content, leaderboard=leaderboard)
 
 
-for module in (content, records, trainer):
+for module in (content, records, trainer, learning):
     module.register(cli)
 
 

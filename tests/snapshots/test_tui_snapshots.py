@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 import pytest
-from conftest import highlight_level, login, open_level, type_text
+from conftest import choose, highlight_level, login, open_level, type_text
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -237,6 +237,38 @@ async def case_file(pilot: Pilot) -> None:
     await pilot.press("c")
 
 
+async def review_drill(pilot: Pilot) -> None:
+    """A dialogue decision point replayed in the review drill (cards made by a worst run)."""
+    from datetime import datetime
+
+    from game.autoplay import autoplay
+    from game.runs import run_from_session
+
+    await login(pilot)
+    app = pilot.app
+    past = datetime(2026, 3, 1, 8, 0)
+    session = autoplay(app.catalog.levels["sample-spouse"], app.catalog, "worst", seed=2)
+    run = run_from_session(session, app.player, past, past)
+    app.store.record_run(run)
+    app.learning.take_in_run(run, app.catalog, past)
+    app.screen.refresh_map()
+    await pilot.press("v")
+    await pilot.pause()
+
+
+async def profile(pilot: Pilot) -> None:
+    await login(pilot)
+    await open_level(pilot, "t-dialogue")
+    for _ in range(2):
+        await choose(pilot, 0)
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.press("escape")
+    await pilot.pause()
+    await pilot.press("i")
+    await pilot.pause()
+
+
 SCENARIOS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "start": start_screen,
     "start_new_player": new_player_form,
@@ -263,6 +295,8 @@ SCENARIOS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "leave_dialog": leave_dialog,
     "resume_dialog": resume_dialog,
     "quit_confirm": quit_confirm,
+    "review_drill": review_drill,
+    "profile": profile,
 }
 
 

@@ -246,21 +246,34 @@ def validate_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) 
 
 @click.command("levels")
 @click.option("--json", "as_json", is_flag=True, help='Print {"levels": [{id, tier, title, requires, file}]}.')
+@click.option(
+    "--player",
+    "player_name",
+    default=None,
+    metavar="NAME",
+    help="Add, per level, whether it is unlocked for NAME and NAME's best.",
+)
 @click.pass_context
 @friendly_errors
-def levels_command(ctx: click.Context, as_json: bool) -> None:
+def levels_command(ctx: click.Context, as_json: bool, player_name: str | None) -> None:
     """列出关卡(按游玩顺序) List the levels in play order.
 
     \b
     Examples:
       collectquest levels
       collectquest --levels ~/my-levels levels --json
+      collectquest levels --json --player 王小明
     """
     folder = levels_folder(ctx)
     if not folder.is_dir():
         raise click.ClickException(f"levels folder not found: {folder}")
     catalog, diagnostics = loader.load_catalog([folder], [content_folder(ctx)])
     ordered = catalog.levels_in_play_order()
+    standing = None
+    if player_name is not None:
+        from tui.commands.learning import player_standing
+
+        standing = player_standing(ctx, catalog, player_name)
     if as_json:
         echo_json(
             {
@@ -271,6 +284,7 @@ def levels_command(ctx: click.Context, as_json: bool) -> None:
                         "title": lv.title,
                         "requires": list(lv.requires),
                         "file": display_path(catalog.level_files[lv.id]),
+                        **(standing[lv.id] if standing is not None else {}),
                     }
                     for lv in ordered
                 ]
@@ -282,7 +296,13 @@ def levels_command(ctx: click.Context, as_json: bool) -> None:
         for lv in ordered:
             needs = f"  ← {', '.join(lv.requires)}" if lv.requires else ""
             exam = " [晋升考核]" if lv.exam else ""
-            click.echo(f"{lv.tier}  {lv.order:>2}  {lv.id:<28} {lv.title}{exam}{needs}")
+            mine = ""
+            if standing is not None:
+                own = standing[lv.id]
+                mine = ("  ✓" if own["passed"] else "  ○" if own["unlocked"] else "  ⊘") + (
+                    f" 最佳 {own['best']}" if own["best"] is not None else ""
+                )
+            click.echo(f"{lv.tier}  {lv.order:>2}  {lv.id:<28} {lv.title}{exam}{needs}{mine}")
     level_problems = [d for d in diagnostics if d.severity != validation.WARNING]
     if level_problems:
         click.echo(

@@ -21,6 +21,7 @@ from rich.text import Text
 from game.autoplay import POLICIES, autoplay
 from game.catalog import Catalog
 from game.loader import content_dir, levels_dir, load_catalog
+from game.placement import PLACEMENT_ID, placement_level
 from game.quiz import DrawError
 from game.report import Report, build_report, parse_since, report_csv
 from game.runs import run_from_session, verify_store
@@ -185,6 +186,12 @@ def leaderboard_command(
     help="assessment runs count on the leaderboard; practice runs only for unlocking.",
 )
 @click.option("--record", is_flag=True, help="Store the run (marked as autoplay; off the leaderboard by default).")
+@click.option(
+    "--as-trainee",
+    is_flag=True,
+    help="With --record: count the run like a played one (unlocks, review cards); still marked autoplay "
+    "and kept off the leaderboard.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.pass_context
 def autoplay_command(
@@ -196,6 +203,7 @@ def autoplay_command(
     seed: int,
     mode: str,
     record: bool,
+    as_trainee: bool,
     as_json: bool,
 ) -> None:
     """Play a level with no screen by a fixed policy (for demos and load tests).
@@ -208,9 +216,13 @@ def autoplay_command(
     """
     if record and not player_name:
         raise CommandError("--record 需要 --player NAME：这条记录算在哪位学员名下？")
+    if as_trainee and not record:
+        raise CommandError("--as-trainee 需要与 --record 一起使用。")
     player_name = player_name or "自动演示"
     catalog = open_catalog(ctx)
-    level = _level_or_fail(catalog, level_id)
+    level = placement_level(catalog) if level_id == PLACEMENT_ID else _level_or_fail(catalog, level_id)
+    if level is None:
+        raise CommandError("题库里没有可用于定级测试的题目。")
     try:
         name = clean_name(player_name, "学员名字")
         team_name = clean_name(team, "团队名") if team and team.strip() else None
@@ -255,7 +267,12 @@ def autoplay_command(
     try:
         if player is None:
             player = store.create_player(name, team_name or "")
-        store.record_run(run_from_session(session, player, started, finished, autoplay=True))
+        run = run_from_session(session, player, started, finished, autoplay=True, as_trainee=as_trainee)
+        store.record_run(run)
+        if as_trainee:
+            from tui.commands.learning import take_in_trainee_run
+
+            take_in_trainee_run(store, run, catalog, level, finished, quiet=as_json)
     except (ValueError, StorageProblem) as exc:
         raise CommandError(str(exc)) from None
     if not as_json:

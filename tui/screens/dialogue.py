@@ -15,7 +15,8 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, OptionList, Static
 
 from game import dialogue
-from game.models import Choice, DialogueStage, Ending
+from game.energy import is_low
+from game.models import ENERGY_METER, Choice, DialogueStage, Ending
 from tui.screens.dialogs import CaseFileDialog
 from tui.screens.host import host
 from tui.screens.run import LevelRun, RunProgressed, StageDone
@@ -80,9 +81,13 @@ class DialogueScreen(Screen[None]):
                 yield ChoiceList(id="choices")
                 yield Button("继续 (Enter)", variant="primary", id="continue")
             with Vertical(id="side"):
-                meters = MeterPanel(self.state.meter_map, id="meters")
+                meters = MeterPanel(self._debtor_meters(), id="meters")
                 meters.border_title = "对方状态"
                 yield meters
+                if self.stage.uses_energy:
+                    own = MeterPanel({ENERGY_METER: self.state.meter_map[ENERGY_METER]}, id="energy")
+                    own.border_title = "你的情绪能量"
+                    yield own
                 yield CaseFile(self.run.level, with_history=False, id="side-case")
                 if self.run.level.objectives:
                     with VerticalGroup(id="side-objectives") as objectives:
@@ -91,6 +96,23 @@ class DialogueScreen(Screen[None]):
                             yield Bullet(objective)
                 yield Static(self._mode_note(), id="mode-note")
         yield Footer()
+
+    def _debtor_meters(self) -> dict[str, int]:
+        return {k: v for k, v in self.state.meter_map.items() if k != ENERGY_METER}
+
+    def _update_meters(self) -> None:
+        self.query_one("#meters", MeterPanel).update_meters(self._debtor_meters())
+        if self.stage.uses_energy:
+            left = self.state.meter_map[ENERGY_METER]
+            panel = self.query_one("#energy", MeterPanel)
+            panel.update_meters({ENERGY_METER: left})
+            panel.set_class(is_low(left), "-low")
+
+    def _energy_note(self) -> Content:
+        """Said once energy runs low: fatigue now shapes what the collector can say."""
+        if not self.stage.uses_energy or not is_low(self.state.meter_map[ENERGY_METER]):
+            return Content("")
+        return Content.styled("\n你已很疲惫：耐心的话更费力，有些话会冲口而出。", "$text-warning")
 
     def _mode_note(self) -> Content:
         if self.run.practice:
@@ -113,7 +135,7 @@ class DialogueScreen(Screen[None]):
         """After a resume, show the part of the conversation already played (without feedback)."""
         if not self.state.steps:
             return
-        state = dialogue.start(self.stage)
+        state = dialogue.start(self.stage, self.run.session.carried_energy)
         transcript = self.query_one(Transcript)
         for step in self.state.steps:
             node = self.stage.nodes[step.node]
@@ -148,7 +170,11 @@ class DialogueScreen(Screen[None]):
         choices.set_items(items)
         choices.highlighted = None  # no option is one Enter away
         self.query_one("#choices-title", Static).update(
-            Content.assemble(("你要怎么说？", "bold"), (f"  按 1–{len(items)} 选择，或 ↑↓ 后 Enter", "$text-muted"))
+            Content.assemble(
+                ("你要怎么说？", "bold"),
+                (f"  按 1–{len(items)} 选择，或 ↑↓ 后 Enter", "$text-muted"),
+                self._energy_note(),
+            )
         )
 
     def _show_ending(self, ending: Ending) -> None:
@@ -213,7 +239,7 @@ class DialogueScreen(Screen[None]):
             self.add_class("-red-line")
         elif self.run.practice:
             transcript.add_widget(self._feedback(choice, outcome.deltas))
-        self.query_one(MeterPanel).update_meters(self.state.meter_map)
+        self._update_meters()
         self.post_message(RunProgressed())
         if outcome.ending is not None:
             self._show_ending(outcome.ending)

@@ -3,6 +3,7 @@ promotion exams, and the mode (练习 / 考核) the next run is played in."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 from textual import on
@@ -24,6 +25,7 @@ from textual.widgets import (
 
 from game.catalog import Catalog
 from game.models import TIERS, Level
+from game.placement import placement_level
 from game.progress import SavedProgress
 from game.progression import (
     BestResult,
@@ -98,6 +100,9 @@ class MapScreen(Screen[None]):
         Binding("m", "toggle_mode", "练习/考核", tooltip="切换本次挑战的模式", id="map.toggle-mode"),
         Binding("l", "leaderboard", "排行榜", id="map.leaderboard"),
         Binding("h", "handbook", "手册", id="map.handbook"),
+        Binding("v", "review", "错题复习", show=False, key_display="v", id="map.review"),
+        Binding("t", "placement", "定级测试", show=False, key_display="t", id="map.placement"),
+        Binding("i", "profile", "个人档案", show=False, key_display="i", id="map.profile"),
         Binding("r", "resume", "继续未完成", show=False, id="map.resume"),
         Binding("escape,p", "switch_player", "换玩家", key_display="Esc", id="map.switch-player"),
     ]
@@ -168,19 +173,21 @@ class MapScreen(Screen[None]):
         saved = SavedProgress.from_stored(self.store.load_progress(self.player.id))
         saved_level = saved.level if saved else None
         order = catalog.levels_in_play_order()
-        states = map_states(catalog.levels, bests, order)
+        placed = self._placed()
+        states = map_states(catalog.levels, bests, order, placed)
         items: list[HangingItem] = []
         self.level_ids = []
         for tier in TIERS:
             tier_states = [s for s in states if s.level.tier == tier]
             if not tier_states:
                 continue
-            is_open = tier_open(catalog.levels, bests, tier)
+            is_open = tier_open(catalog.levels, bests, tier, placed)
             items.append(HangingItem(Content(""), tier_heading(tier, is_open, tier_states, catalog), disabled=True))
             self.level_ids.append(None)
             for state in tier_states:
                 items.append(level_item(state, state.level.id == saved_level))
                 self.level_ids.append(state.level.id)
+        self._refresh_review_count(catalog, bests)
         levels = self.query_one("#levels", LevelList)
         previous = levels.highlighted_option.id if levels.highlighted_option else None
         levels.set_items(items)
@@ -188,6 +195,29 @@ class MapScreen(Screen[None]):
         if target is not None and target in self.level_ids:
             levels.highlighted = self.level_ids.index(target)
         self._show_detail()
+
+    def _placed(self) -> frozenset[str]:
+        placed = getattr(self.app, "placed", None)
+        return placed() if callable(placed) else frozenset()
+
+    def _refresh_review_count(self, catalog: Catalog, bests: dict[str, BestResult]) -> None:
+        """错题本 size and due cards under the level list; for a new trainee, the placement test."""
+        learning = getattr(self.app, "learning", None)
+        box = self.query_one("#levels-box")
+        if learning is None:
+            return
+        now = getattr(self.app, "now", datetime.now)()
+        learning.migrate_wrong_list(self.store, self.player.id, catalog, now)
+        cards = learning.cards(self.player.id)
+        due = [c for c in cards if c.is_due(now)]
+        if due:
+            box.border_subtitle = f"错题本 {len(cards)} 张 · {len(due)} 张待复习（v）"
+        elif cards:
+            box.border_subtitle = f"错题本 {len(cards)} 张 · 暂无到期"
+        elif not bests and learning.placement(self.player.id) is None:
+            box.border_subtitle = "有经验？按 t 做定级测试"
+        else:
+            box.border_subtitle = ""
 
     def _first_playable(self, states: list[LevelState]) -> str | None:
         for state in states:
@@ -255,7 +285,7 @@ class MapScreen(Screen[None]):
         if level is None or catalog is None:
             return
         bests = self.store.bests(self.player.id)
-        state = map_states(catalog.levels, bests, [level])[0]
+        state = map_states(catalog.levels, bests, [level], self._placed())[0]
         kinds = {"dialogue": "对话", "quiz": "快问快答", "audit": "质检"}
         widgets: list[Widget] = [
             Static(
@@ -338,6 +368,22 @@ class MapScreen(Screen[None]):
     def action_leaderboard(self) -> None:
         level = self._current_level()
         host(self.app).open_leaderboard(level.id if level else None)
+
+    def action_placement(self) -> None:
+        from tui.screens.briefing import BriefingScreen
+
+        catalog = self.catalog
+        level = placement_level(catalog) if catalog is not None else None
+        if level is None:
+            self.notify("题库里没有可用于定级测试的题目。", severity="warning", markup=False)
+            return
+        self.post_message(BriefingScreen.Begin(level, "assessment"))
+
+    def action_profile(self) -> None:
+        host(self.app).open_profile()
+
+    def action_review(self) -> None:
+        host(self.app).open_review()
 
     def action_handbook(self) -> None:
         host(self.app).open_handbook()

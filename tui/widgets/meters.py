@@ -14,13 +14,14 @@ from textual.widget import Widget
 from tui.widgets.bars import EMPTY, FULL, bar_cells
 
 # Whether a rising meter is good news for the collector: agitation (情绪) rising is bad.
-RISING_IS_GOOD: dict[str, bool] = {"信任": True, "情绪": False, "合规": True}
+RISING_IS_GOOD: dict[str, bool] = {"信任": True, "情绪": False, "合规": True, "能量": True}
 
 METER_WORDS: dict[str, tuple[str, str, str]] = {
     # low / middle / high, as words beside the number
     "信任": ("戒备", "一般", "信任"),
     "情绪": ("平静", "不耐烦", "激动"),
     "合规": ("危险", "注意", "良好"),
+    "能量": ("疲惫", "尚可", "充沛"),  # the collector's own 情绪能量值
 }
 
 
