@@ -18,6 +18,7 @@ from game.models import AuditStage
 from tui.screens.dialogs import CaseFileDialog, ConfirmDialog, RulePicker
 from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.widgets.lists import Bullet, HangingItem, TranscriptLines
+from tui.widgets.prose import Prose
 from tui.widgets.rulecard import rule_citation, rule_title
 
 VERDICT_MARKS: dict[str, tuple[str, str]] = {
@@ -58,8 +59,8 @@ class AuditScreen(Screen[None]):
         yield Header(show_clock=False, icon="◆")
         with Vertical(id="audit-body"):
             if self.stage.intro:
-                yield Static(Content(self.stage.intro), id="audit-intro")
-            yield Static("", id="audit-status")
+                yield Prose(Content(self.stage.intro), id="audit-intro")
+            yield Prose("", id="audit-status")
             with Horizontal(id="audit-columns"):
                 yield TranscriptLines(id="lines")
                 with VerticalScroll(id="audit-rules") as rules:
@@ -73,7 +74,7 @@ class AuditScreen(Screen[None]):
                                     "✖" if rule.red_line else "·", "bold $text-error" if rule.red_line else ""
                                 ),
                             )
-            yield Static("", id="audit-result")
+            yield Prose("", id="audit-result")
             yield Button("继续 (Enter)", variant="primary", id="continue")
         yield Footer()
 

@@ -10,13 +10,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, OptionList, Static
+from textual.widgets import Button, Footer, OptionList
 from textual.widgets.option_list import Option
 
 from game.catalog import Catalog
 from game.models import Level
 from tui.widgets.casefile import CaseFile
 from tui.widgets.lists import Bullet, select_binding
+from tui.widgets.prose import Prose
 from tui.widgets.rulecard import rule_citation
 
 
@@ -39,7 +40,7 @@ class ConfirmDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
             box.border_title = self.dialog_title
-            yield Static(Content(self.question), classes="question")
+            yield Prose(Content(self.question), classes="question")
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes} (y)", variant="primary", id="yes")
                 yield Button(f"{self.no} (n)", id="no")
@@ -80,7 +81,7 @@ class ChoiceDialog(ModalScreen[str]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
             box.border_title = self.dialog_title
-            yield Static(self.message, classes="question")
+            yield Prose(self.message, classes="question")
             with Horizontal(classes="buttons"):
                 for index, (value, key, label) in enumerate(self.ANSWERS):
                     yield Button(
@@ -165,7 +166,7 @@ class RulePicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog picker") as box:
             box.border_title = "这句话违反了哪条规则？"
-            yield Static(
+            yield Prose(
                 Content.assemble(("「", "$text-muted"), self.line_text, ("」", "$text-muted")), classes="question"
             )
             options = []
@@ -221,7 +222,7 @@ class CaseFileDialog(ModalScreen[None]):
         with Vertical(classes="dialog casefile-dialog"):
             yield CaseFile(self.level)
             if self.level.objectives:
-                yield Static(Content.styled("本关目标", "bold"), classes="objectives")
+                yield Prose(Content.styled("本关目标", "bold"), classes="objectives")
                 for objective in self.level.objectives:
                     yield Bullet(objective)
         yield Footer()

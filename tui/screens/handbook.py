@@ -19,7 +19,6 @@ from textual.widgets import (
     Header,
     Input,
     OptionList,
-    Static,
     TabbedContent,
     TabPane,
 )
@@ -27,6 +26,7 @@ from textual.widgets import (
 from game.catalog import Catalog
 from game.models import Script
 from tui.widgets.lists import Bullet, EntryList, HangingItem
+from tui.widgets.prose import Prose
 from tui.widgets.rulecard import (
     CardView,
     muted,
@@ -50,7 +50,7 @@ class Entry:
 
 
 def script_widgets(script: Script, catalog: Catalog) -> list[Widget]:
-    widgets: list[Widget] = [Static(Content.styled(script.objection, "bold"), classes="card-title")]
+    widgets: list[Widget] = [Prose(Content.styled(script.objection, "bold"), classes="card-title")]
     if script.signals:
         widgets.append(Bullet("、".join(f"「{s}」" for s in script.signals), muted("客户常说")))
     widgets.append(Bullet(script.approach, muted("思路")))
@@ -190,7 +190,7 @@ class HandbookScreen(Screen[None]):
         index = option_list.highlighted
         detail.remove_children()
         if index is None or index >= len(self.shown[key]):
-            detail.mount(Static(Content.styled("没有找到匹配的条目。", "$text-muted")))
+            detail.mount(Prose(Content.styled("没有找到匹配的条目。", "$text-muted")))
             return
         detail.mount(CardView(self.shown[key][index].card()))
         detail.scroll_home(animate=False)

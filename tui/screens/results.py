@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Footer, Header
 
 from game.models import Level
 from game.progression import BestResult, is_new_record
@@ -21,6 +21,7 @@ from game.scoring import LevelResult
 from tui.screens.run import LevelRun
 from tui.widgets.bars import DimensionBars, ScoreBar, stars_text
 from tui.widgets.lists import Bullet, Rows
+from tui.widgets.prose import Prose
 from tui.widgets.rulecard import ref_row, rule_citation
 
 
@@ -99,10 +100,10 @@ class ResultsScreen(Screen[None]):
         run, result, catalog = self.run, self.result, self.run.catalog
         yield Header(show_clock=False, icon="◆")
         with VerticalScroll(id="results-body"):
-            yield Static(verdict_content(result, run.level), id="verdict")
-            yield Static(self._standing_line(), id="standing")
+            yield Prose(verdict_content(result, run.level), id="verdict")
+            yield Prose(self._standing_line(), id="standing")
             for missed in result.missed_minimums:
-                yield Static(
+                yield Prose(
                     Content.assemble(("✗ 环节未达最低分：", "bold $text-error"), missed), classes="missed-minimum"
                 )
             with Horizontal(id="score-columns"):
@@ -124,9 +125,9 @@ class ResultsScreen(Screen[None]):
                     for rule_id in result.violations:
                         rule = catalog.rules.get(rule_id)
                         if rule is None:
-                            yield Static(Content("✗ 触碰红线（规则卡未载入）"))
+                            yield Prose(Content("✗ 触碰红线（规则卡未载入）"))
                         else:
-                            yield Static(
+                            yield Prose(
                                 Content.assemble(
                                     ("✗ ", "bold $text-error"),
                                     (rule.title, "bold"),
@@ -148,7 +149,7 @@ class ResultsScreen(Screen[None]):
                     for item in self.review.items:
                         if item.stage != current:
                             current = item.stage
-                            yield Static(Content.styled(item.stage, "bold $accent"), classes="review-stage")
+                            yield Prose(Content.styled(item.stage, "bold $accent"), classes="review-stage")
                         yield review_item(item)
         with Horizontal(id="result-actions"):
             yield Button("重玩 (r)", id="retry")

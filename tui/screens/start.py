@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from game.progression import rank_for, total_stars
 from game.storage import Player, SaveStore
+from tui.widgets.prose import Prose
 
 NAME_MAX = 20
 TEAM_MAX = 20
@@ -57,26 +58,26 @@ class StartScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
         with VerticalScroll(id="start-body"):
-            yield Static(banner(), id="banner")
+            yield Prose(banner(), id="banner")
             if self.store.problems:
                 with Vertical(id="problems") as problems:
                     problems.border_title = "存档提示"
                     for problem in self.store.problems:
-                        yield Static(Content("⚠ " + problem))
+                        yield Prose(Content("⚠ " + problem))
             with Horizontal(id="start-columns"):
                 with Vertical(id="players-box") as box:
                     box.border_title = "选择玩家"
                     yield OptionList(id="players")
-                    yield Static("", id="no-players")
+                    yield Prose("", id="no-players")
                 with Vertical(id="new-box") as box:
                     box.border_title = "新建玩家"
                     yield Label("姓名", classes="field-label")
                     yield Input(placeholder="例如：王小明", max_length=NAME_MAX, id="name")
                     yield Label("小组", classes="field-label")
                     yield Input(placeholder="例如：催收一组（可不填）", max_length=TEAM_MAX, id="team")
-                    yield Static("", id="form-error")
+                    yield Prose("", id="form-error")
                     yield Button("创建并进入", variant="primary", id="create")
-            yield Static("", id="loading")
+            yield Prose("", id="loading")
         yield Footer()
 
     def on_mount(self) -> None:
