@@ -1,0 +1,89 @@
+"""Chinese typography on screen: prose widgets and toasts are set by game.typeset, and wide
+characters survive overlays (toasts over panel edges)."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import screen_text
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+from game.typeset import NO_LINE_START, cell_width
+from tui.widgets.prose import Prose
+
+LONG = "您好，我是星河银行信用卡中心的催收专员。您的欠款 6,480 元已经逾期 38 天，请在 12 月 15 日前联系我们。"
+
+
+class Panels(App[None]):
+    """Three bordered panels side by side: their edges cut every line of the screen."""
+
+    CSS = "Horizontal > Static { width: 1fr; height: 1fr; border: round green; }"
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            for _ in range(3):
+                yield Static("")
+
+
+async def test_toast_keeps_every_character_over_panel_edges() -> None:
+    message = "没有可挑战的下一关了。"
+    for width in (80, 99, 100, 101, 120):
+        app = Panels()
+        async with app.run_test(size=(width, 30), notifications=True) as pilot:
+            await pilot.pause()
+            app.notify(message, markup=False)
+            app.notify("已放弃「谁接电话、谁是本人：核实身份」。", markup=False)
+            await pilot.pause(0.2)
+            text = screen_text(app)
+            assert message in text, (width, text)
+            # A partial update (what a terminal receives when one panel redraws) keeps it too.
+            compositor = app.screen._compositor
+            compositor._dirty_regions.add(app.screen.region)
+            update = compositor.render_partial_update()
+            assert update is not None
+            drawn = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", update.render_segments(app.console))
+            assert "挑战的下一关" in drawn, width
+
+
+async def test_toast_lines_follow_chinese_line_breaking() -> None:
+    app = Panels()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        app.notify("已放弃「谁接电话、谁是本人：核实身份」。", markup=False)
+        await pilot.pause(0.2)
+        lines = [line.split("▌ ", 1)[1] for line in screen_text(app).splitlines() if "▌ " in line]
+        assert lines and all(line.strip()[:1] not in NO_LINE_START for line in lines), lines
+
+
+class OneProse(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Prose(LONG, id="prose")
+
+
+async def test_prose_rewraps_on_resize_without_breaking_rules() -> None:
+    app = OneProse()
+    async with app.run_test(size=(30, 12)) as pilot:
+        for width in (30, 24, 41, 57):
+            await pilot.resize_terminal(width, 12)
+            await pilot.pause()
+            lines = [line for line in screen_text(app).splitlines() if line.strip()]
+            assert "".join(lines) == LONG.replace(" ", "") or "".join(lines).replace(" ", "") == LONG.replace(" ", "")
+            for index, line in enumerate(lines):
+                assert cell_width(line) <= width
+                if index:
+                    assert line[:1] not in NO_LINE_START, (width, lines)
+            joined = "\n".join(lines)
+            for kept in ("6,480 元", "38 天", "12 月", "15 日"):
+                assert kept in joined, (width, lines)
+
+
+async def test_prose_shows_strings_literally() -> None:
+    class Markup(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Prose("[bold]不是标记[/bold]")
+
+    app = Markup()
+    async with app.run_test(size=(40, 5)):
+        assert "[bold]不是标记[/bold]" in screen_text(app)
