@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from conftest import screen_text
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal
@@ -87,3 +88,45 @@ async def test_prose_shows_strings_literally() -> None:
     app = Markup()
     async with app.run_test(size=(40, 5)):
         assert "[bold]不是标记[/bold]" in screen_text(app)
+
+
+# --- the audit rule picker at 80×24 ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped_catalog():
+    from game.loader import content_dir, levels_dir, load_catalog
+
+    catalog, _ = load_catalog([levels_dir()], [content_dir()])
+    return catalog
+
+
+def audit_stage(catalog, level_id: str):
+    from game.models import AuditStage
+
+    return next(s for s in catalog.levels[level_id].stages if isinstance(s, AuditStage))
+
+
+async def test_rule_picker_shows_and_keys_every_rule_at_80x24(shipped_catalog) -> None:
+    from game import audit
+    from tui.screens.dialogs import RULE_KEYS, RulePicker
+
+    stage = audit_stage(shipped_catalog, "s01-call-audit")
+    rules = audit.rule_options(stage)
+    assert len(rules) > 9
+    titles = [shipped_catalog.rules[r].title for r in rules]
+    for number in (1, 9, 10, len(rules)):
+        picked: list[str | None] = []
+        app = App()
+        async with app.run_test(size=(80, 24)) as pilot:
+            app.push_screen(RulePicker(shipped_catalog, rules, stage.transcript[0].text), picked.append)
+            await pilot.pause()
+            text = screen_text(app)
+            assert f"{RULE_KEYS[number - 1]}. " in text or number > 3  # keys are written beside rules
+            await pilot.press("end")
+            await pilot.pause()
+            # The last rule scrolls into view inside the dialog, above the footer.
+            assert titles[-1] in screen_text(app)
+            await pilot.press(RULE_KEYS[number - 1])
+            await pilot.pause()
+        assert picked == [rules[number - 1]]

@@ -75,8 +75,10 @@ class BriefingScreen(Screen[None]):
             )
             if level.summary:
                 yield Prose(Content(level.summary), id="summary")
+            # The pass mark and the objectives come before the case file: on a 24-line terminal
+            # they are what must be on screen without scrolling.
+            yield Prose(self._scoring(), id="scoring")
             with Horizontal(id="briefing-columns"):
-                yield CaseFile(level, id="casefile")
                 with Vertical(id="mission"):
                     with Vertical(id="objectives") as box:
                         box.border_title = "本关目标"
@@ -88,7 +90,7 @@ class BriefingScreen(Screen[None]):
                     with Vertical(id="stages") as box:
                         box.border_title = "流程"
                         yield Prose(Content("\n").join(stage_line(i, s) for i, s in enumerate(level.stages, start=1)))
-            yield Prose(self._scoring(), id="scoring")
+                yield CaseFile(level, id="casefile")
         with Horizontal(id="briefing-actions"):
             yield Prose("", id="mode-line")
             yield Button("开始挑战 (Enter)", variant="success", id="begin")

@@ -11,12 +11,11 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, OptionList
-from textual.widgets.option_list import Option
 
 from game.catalog import Catalog
 from game.models import Level
 from tui.widgets.casefile import CaseFile
-from tui.widgets.lists import Bullet, select_binding
+from tui.widgets.lists import Bullet, HangingItem, HangingOptionList, select_binding
 from tui.widgets.prose import Prose
 from tui.widgets.rulecard import rule_citation
 
@@ -138,7 +137,15 @@ class ResumeDialog(ChoiceDialog):
         )
 
 
-class RuleList(OptionList):
+RULE_KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def rule_key(number: int) -> str:
+    """The key that picks the `number`th rule (1-based) in the rule picker."""
+    return RULE_KEYS[number - 1] if 1 <= number <= len(RULE_KEYS) else " "
+
+
+class RuleList(HangingOptionList):
     """The rules offered for a flagged line."""
 
     BINDINGS: ClassVar[list[BindingType]] = select_binding("选定")
@@ -148,9 +155,10 @@ class RulePicker(ModalScreen[str | None]):
     """Pick the rule a flagged transcript line breaks."""
 
     CSS_PATH = "dialogs.tcss"
+    # Rules 1–9 on the digits, then on letters: every rule of a long list has its own key.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "pick(1)", "选第几条", key_display="1-9"),
-        *(Binding(str(n), f"pick({n})", show=False) for n in range(2, 10)),
+        Binding("1", "pick(1)", "选第几条", key_display="1-9 a-z"),
+        *(Binding(key, f"pick({n})", show=False) for n, key in enumerate(RULE_KEYS, start=1) if n > 1),
         Binding("escape", "cancel", "取消", key_display="Esc"),
     ]
 
@@ -169,25 +177,25 @@ class RulePicker(ModalScreen[str | None]):
             yield Prose(
                 Content.assemble(("「", "$text-muted"), self.line_text, ("」", "$text-muted")), classes="question"
             )
-            options = []
-            for number, rule_id in enumerate(self.rule_ids, start=1):
-                rule = self.catalog.rules.get(rule_id) if self.catalog else None
-                if rule is None:
-                    prompt = Content(rule_id)
-                else:
-                    prompt = Content.assemble(
-                        (f"{number}. ", "bold"),
-                        (rule.title, "bold"),
-                        ("  ✖红线" if rule.red_line else "", "$text-error"),
-                        "\n   ",
-                        (rule_citation(rule), "$text-muted"),
-                    )
-                options.append(Option(prompt, id=rule_id))
-            yield RuleList(*options, id="rules")
+            yield RuleList(id="rules")
         yield Footer()
 
+    def _items(self) -> list[HangingItem]:
+        items = []
+        for number, rule_id in enumerate(self.rule_ids, start=1):
+            rule = self.catalog.rules.get(rule_id) if self.catalog else None
+            prefix = Content.styled(f"{rule_key(number)}. ", "bold")
+            if rule is None:
+                items.append(HangingItem(prefix, Content(rule_id), id=rule_id))
+                continue
+            title = Content.assemble((rule.title, "bold"), ("  ✖红线" if rule.red_line else "", "$text-error"))
+            citation = Content.styled(rule_citation(rule), "$text-muted")
+            items.append(HangingItem(prefix, title, id=rule_id, extra=(citation,)))
+        return items
+
     def on_mount(self) -> None:
-        rules = self.query_one("#rules", OptionList)
+        rules = self.query_one("#rules", RuleList)
+        rules.set_items(self._items())
         if self.current in self.rule_ids:
             rules.highlighted = self.rule_ids.index(self.current)
         else:

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.events import Key
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
@@ -37,6 +38,19 @@ def banner() -> Content:
         ("合规 · 尊重 · 有效", "bold"),
         ("   新手 → 中级 → 主管，三级闯关", "$text-muted"),
     )
+
+
+class FieldInput(Input):
+    """A form field where `?` opens help while the field is empty (as it does everywhere else),
+    and is typed as a character once the field has text."""
+
+    async def _on_key(self, event: Key) -> None:
+        if event.character in ("?", "？") and not self.value:
+            event.stop()
+            event.prevent_default()
+            await self.run_action("app.help")
+            return
+        await super()._on_key(event)
 
 
 class StartScreen(Screen[None]):
@@ -72,9 +86,9 @@ class StartScreen(Screen[None]):
                 with Vertical(id="new-box") as box:
                     box.border_title = "新建玩家"
                     yield Label("姓名", classes="field-label")
-                    yield Input(placeholder="例如：王小明", max_length=NAME_MAX, id="name")
+                    yield FieldInput(placeholder="例如：王小明", max_length=NAME_MAX, id="name")
                     yield Label("小组", classes="field-label")
-                    yield Input(placeholder="例如：催收一组（可不填）", max_length=TEAM_MAX, id="team")
+                    yield FieldInput(placeholder="例如：催收一组（可不填）", max_length=TEAM_MAX, id="team")
                     yield Prose("", id="form-error")
                     yield Button("创建并进入", variant="primary", id="create")
             yield Prose("", id="loading")
