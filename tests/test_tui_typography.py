@@ -130,3 +130,63 @@ async def test_rule_picker_shows_and_keys_every_rule_at_80x24(shipped_catalog) -
             await pilot.press(RULE_KEYS[number - 1])
             await pilot.pause()
         assert picked == [rules[number - 1]]
+
+
+# --- Textual's own words in Chinese ------------------------------------------------------------
+
+ENGLISH_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
+# Key names and the product name are Latin by nature.
+ALLOWED_LATIN = {
+    "shift",
+    "super",
+    "home",
+    "end",
+    "pgup",
+    "pgdn",
+    "tab",
+    "del",
+    "alt",
+    "Enter",
+    "Esc",
+    "SVG",
+    "CollectQuest",
+}
+
+
+async def test_keys_panel_and_palette_are_chinese(make_app) -> None:
+    from conftest import login
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for step in ("start", "map", "handbook"):
+            if step == "map":
+                await login(pilot)
+            if step == "handbook":
+                await pilot.press("h")
+            await pilot.pause()
+            app.action_show_help_panel()
+            await pilot.pause()
+            panel = app.screen.query_one("HelpPanel")
+            words = set(ENGLISH_WORD.findall(_panel_text(app, panel))) - ALLOWED_LATIN
+            assert not words, (step, words)
+            app.action_hide_help_panel()
+            await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "搜索命令" in text and "主题" in text and "截图" in text
+        assert not {"Theme", "Quit", "Keys", "Screenshot", "palette", "Search"} & set(ENGLISH_WORD.findall(text))
+    assert "palette" not in text
+
+
+def _panel_text(app, panel) -> str:
+    """The lines of the screen inside the Keys panel (right of its left edge)."""
+    x = panel.region.x
+    from rich.cells import chop_cells
+
+    lines = []
+    for line in screen_text(app).splitlines():
+        cells = chop_cells(line, 1)
+        lines.append("".join(cells[x:]))
+    return "\n".join(lines)

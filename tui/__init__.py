@@ -1,5 +1,6 @@
 """CollectQuest's terminal interface (Textual) and command line."""
 
-from tui import textual_fixes
+from tui import localize, textual_fixes
 
+localize.install()
 textual_fixes.install()

@@ -30,6 +30,7 @@ from game.review import build_review
 from game.runs import run_from_session
 from game.session import MODE_NAMES, LevelSession, RecordError
 from game.storage import Player, SaveStore, StorageProblem, default_saves_dir
+from tui.localize import system_commands
 from tui.screens.audit import AuditScreen
 from tui.screens.briefing import BriefingScreen
 from tui.screens.commands import GameCommands
@@ -64,6 +65,7 @@ class CollectQuestApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1,question_mark", "help", "帮助", key_display="?", id="help", tooltip="所有按键与玩法说明"),
         Binding("ctrl+q", "quit", "退出", key_display="^q", id="quit", priority=True),
+        Binding("ctrl+p", "command_palette", "命令", key_display="^p", show=False, priority=True, tooltip="命令面板"),
     ]
 
     catalog: reactive[Catalog | None] = reactive(None, always_update=True, init=False)
@@ -409,7 +411,7 @@ class CollectQuestApp(App[None]):
             self.open_briefing(level_id)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        yield from system_commands(self, screen)  # Textual's own, in Chinese
         yield SystemCommand("排行榜", "打开排行榜：本关、总榜、小组", self.open_leaderboard)
         yield SystemCommand("手册", "规则卡、术语表、推荐话术", self.open_handbook)
         yield SystemCommand("帮助", "所有按键与玩法说明", self.action_help)
