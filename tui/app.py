@@ -137,6 +137,8 @@ class CollectQuestApp(App[None]):
     # ----------------------------------------------------------------------------------------
     @on(PlayerChosen)
     def _player_chosen(self, event: PlayerChosen) -> None:
+        if self.player is None or self.player.id != event.player.id:
+            self.preferred_mode = "practice"  # each player starts in the default mode
         self.player = event.player
         self.push_screen(MapScreen(self.store, event.player))
 

@@ -16,7 +16,8 @@ from textual.widgets import Button, Footer, Header, Input, Label, OptionList, St
 from textual.widgets.option_list import Option
 
 from game.progression import rank_for, total_stars
-from game.storage import Player, SaveStore
+from game.storage import DEFAULT_TEAM, Player, SaveStore, clean_name
+from tui.screens.dialogs import ConfirmDialog
 from tui.widgets.prose import Prose
 
 NAME_MAX = 20
@@ -172,6 +173,10 @@ class StartScreen(Screen[None]):
         name = self.query_one("#name", Input).value
         team = self.query_one("#team", Input).value.strip()
         error = self.query_one("#form-error", Static)
+        existing = self._existing_player(name, team)
+        if existing is not None:
+            self._offer_existing(existing)
+            return
         try:
             player = self.store.create_player(name, team)
         except ValueError as exc:
@@ -183,6 +188,32 @@ class StartScreen(Screen[None]):
         self.query_one("#team", Input).value = ""
         self.refresh_players()
         self.post_message(PlayerChosen(player))
+
+    def _existing_player(self, name: str, team: str) -> Player | None:
+        """The player this name and team already belong to (names compare as stored)."""
+        try:
+            team = clean_name(team, "团队名") if team.strip() else DEFAULT_TEAM
+        except ValueError:
+            return None
+        return self.store.find_player(name, team)
+
+    def _offer_existing(self, player: Player) -> None:
+        """Same name in the same team: that is most likely the trainee coming back."""
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self.query_one("#name", Input).value = ""
+                self.query_one("#team", Input).value = ""
+                self.query_one("#form-error", Static).update("")
+                self.post_message(PlayerChosen(player))
+            else:
+                self.query_one("#form-error", Static).update(
+                    Content.styled("✗ 这个名字在该小组已被使用，请换一个（例如加上工号）。", "$text-error")
+                )
+                self.query_one("#name", Input).focus()
+
+        question = f"小组「{player.team}」里已经有玩家「{player.name}」。是你吗？以这个玩家继续？"
+        self.app.push_screen(ConfirmDialog(question, yes="以此玩家继续", no="换个名字", title="玩家已存在"), decided)
 
     def on_screen_resume(self) -> None:
         self.refresh_players()
