@@ -129,9 +129,8 @@ def test_numbers_keep_their_units() -> None:
     text = "还款 6,480 元，逾期 38 天，定在 12 月 15 日，最晚 22:00。"
     for width in range(10, 40):
         lines = wrap(text, width)
-        joined = "|".join(lines)
         for kept in ("6,480 元", "38 天", "12 月", "15 日", "22:00"):
-            assert kept in joined and kept in "".join(f"{line}\n" for line in lines), (width, lines)
+            assert any(kept in line for line in lines), (width, kept, lines)
 
 
 def test_phone_numbers_and_digit_runs_are_never_cut() -> None:
