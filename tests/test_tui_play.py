@@ -214,7 +214,8 @@ async def test_audit_level_flags_lines_and_shows_hits_misses_false_alarms(make_a
         await pilot.pause()
         text = screen_text(app)
         assert "✓ 命中" in text and "✗ 漏报" in text and "✗ 误报" in text
-        assert "规则：不得非法公开或提供个人信息" in text
+        assert "规则：不得非法公开或提供" in text  # the title wraps by Chinese rules at this width
+        assert "⚑ 你的标记：不得冒充公检法" in text
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ResultsScreen)

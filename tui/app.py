@@ -35,6 +35,7 @@ from game.review import build_review
 from game.runs import run_from_session
 from game.session import LevelSession, RecordError
 from game.storage import Player, RunRecord, SaveStore, StorageProblem, default_saves_dir
+from tui.localize import system_commands
 from tui.screens.audit import AuditScreen
 from tui.screens.briefing import BriefingScreen
 from tui.screens.commands import GameCommands
@@ -72,6 +73,7 @@ class CollectQuestApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1,question_mark", "help", "帮助", key_display="?", id="help", tooltip="所有按键与玩法说明"),
         Binding("ctrl+q", "quit", "退出", key_display="^q", id="quit", priority=True),
+        Binding("ctrl+p", "command_palette", "命令", key_display="^p", id="command-palette", show=False, priority=True, tooltip="命令面板"),
     ]
 
     catalog: reactive[Catalog | None] = reactive(None, always_update=True, init=False)
@@ -150,6 +152,8 @@ class CollectQuestApp(App[None]):
     # ----------------------------------------------------------------------------------------
     @on(PlayerChosen)
     def _player_chosen(self, event: PlayerChosen) -> None:
+        if self.player is None or self.player.id != event.player.id:
+            self.preferred_mode = "practice"  # each player starts in the default mode
         self.player = event.player
         self.push_screen(MapScreen(self.store, event.player))
 
@@ -569,7 +573,7 @@ class CollectQuestApp(App[None]):
             self.open_briefing(level_id)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        yield from system_commands(self, screen)  # Textual's own, in Chinese
         yield SystemCommand("排行榜", "打开排行榜：本关、总榜、小组", self.open_leaderboard)
         if self.handbook_open():
             yield SystemCommand("手册", "规则卡、术语表、推荐话术", self.open_handbook)

@@ -19,6 +19,7 @@ from tui.screens.dialogs import CaseFileDialog, ConfirmDialog, RulePicker
 from tui.screens.host import host
 from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.widgets.lists import Bullet, HangingItem, TranscriptLines
+from tui.widgets.prose import Prose
 from tui.widgets.rulecard import rule_citation, rule_title
 
 VERDICT_MARKS: dict[str, tuple[str, str]] = {
@@ -59,8 +60,8 @@ class AuditScreen(Screen[None]):
         yield Header(show_clock=False, icon="◆")
         with Vertical(id="audit-body"):
             if self.stage.intro:
-                yield Static(Content(self.stage.intro), id="audit-intro")
-            yield Static("", id="audit-status")
+                yield Prose(Content(self.stage.intro), id="audit-intro")
+            yield Prose("", id="audit-status")
             with Horizontal(id="audit-columns"):
                 yield TranscriptLines(id="lines")
                 with VerticalScroll(id="audit-rules") as rules:
@@ -74,7 +75,7 @@ class AuditScreen(Screen[None]):
                                     "✖" if rule.red_line else "·", "bold $text-error" if rule.red_line else ""
                                 ),
                             )
-            yield Static("", id="audit-result")
+            yield Prose("", id="audit-result")
             yield Button("继续 (Enter)", variant="primary", id="continue")
         yield Footer()
 
@@ -92,27 +93,34 @@ class AuditScreen(Screen[None]):
         speaker = speaker.pad_right(self.speaker_width - speaker.cell_length)
         prefix = Content.assemble((f"{number:02d} ", "$text-muted"), speaker, "  ")
         extra: list[Content] = []
-        if self.result is None:
-            if number in self.flags:
-                extra.append(
-                    Content.assemble(
-                        ("⚑ 标记为违规：", "bold $text-warning"), rule_title(self.run.catalog, self.flags[number])
-                    )
-                )
-        elif self.run.practice:
+        if number in self.flags:
+            # The trainee's mark stays visible after submitting, beside the verdict on it.
+            mark = "⚑ 标记为违规：" if self.result is None else "⚑ 你的标记："
+            extra.append(
+                Content.assemble((mark, "bold $text-warning"), rule_title(self.run.catalog, self.flags[number]))
+            )
+        if self.result is not None and self.run.practice:
             verdict = self.result.verdicts[number - 1]
             if verdict.kind in VERDICT_MARKS:
                 text, style = VERDICT_MARKS[verdict.kind]
                 detail: list[tuple[str, str] | str] = [(text, style)]
                 if verdict.expected:
                     detail += ["  规则：", rule_title(self.run.catalog, verdict.expected)]
-                if verdict.kind == "wrong-rule" and verdict.flagged:
-                    chosen = rule_title(self.run.catalog, verdict.flagged)
-                    detail += [("（你选了：", "$text-muted"), (chosen, "$text-muted"), ("）", "$text-muted")]
                 extra.append(Content.assemble(*detail))
-                if verdict.explanation and verdict.kind != "false-alarm":
+                if verdict.kind == "false-alarm":
+                    extra.append(Content.styled(self._why_lawful(verdict), "$text-muted"))
+                elif verdict.explanation:
                     extra.append(Content.styled(verdict.explanation, "$text-muted"))
         return HangingItem(prefix, Content(line.text), id=str(number), extra=tuple(extra))
+
+    def _why_lawful(self, verdict: audit.LineVerdict) -> str:
+        """Why a falsely flagged line is lawful: the level's own explanation of the line, or
+        that it does not do what the chosen rule forbids."""
+        if verdict.explanation:
+            return f"这句合规：{verdict.explanation}"
+        if verdict.flagged:
+            return f"这句合规：它没有做「{rule_title(self.run.catalog, verdict.flagged)}」所禁止的事。"
+        return "这句合规，不需要标记。"
 
     def _render_lines(self) -> None:
         lines = self.query_one("#lines", TranscriptLines)

@@ -22,6 +22,7 @@ from tui.screens.map import MODE_HELP
 from tui.widgets.bars import stars_text
 from tui.widgets.casefile import CaseFile
 from tui.widgets.lists import Bullet
+from tui.widgets.prose import Prose
 
 
 def stage_line(number: int, stage: DialogueStage | QuizStage | AuditStage) -> Content:
@@ -68,28 +69,30 @@ class BriefingScreen(Screen[None]):
         level = self.level
         yield Header(show_clock=False, icon="◆")
         with VerticalScroll(id="briefing-body"):
-            yield Static(
+            yield Prose(
                 Content.assemble(("◆ 晋升考核  " if level.exam else "", "bold $warning"), (level.title, "bold")),
                 id="level-title",
             )
             if level.summary:
-                yield Static(Content(level.summary), id="summary")
+                yield Prose(Content(level.summary), id="summary")
+            # The pass mark and the objectives come before the case file: on a 24-line terminal
+            # they are what must be on screen without scrolling.
+            yield Prose(self._scoring(), id="scoring")
             with Horizontal(id="briefing-columns"):
-                yield CaseFile(level, id="casefile")
                 with Vertical(id="mission"):
                     with Vertical(id="objectives") as box:
                         box.border_title = "本关目标"
                         for objective in level.objectives:
                             yield Bullet(objective)
-                        yield Static(
+                        yield Prose(
                             Content.assemble(("技能  ", "$text-muted"), "、".join(level.skills)), classes="skills"
                         )
                     with Vertical(id="stages") as box:
                         box.border_title = "流程"
-                        yield Static(Content("\n").join(stage_line(i, s) for i, s in enumerate(level.stages, start=1)))
-            yield Static(self._scoring(), id="scoring")
+                        yield Prose(Content("\n").join(stage_line(i, s) for i, s in enumerate(level.stages, start=1)))
+                yield CaseFile(level, id="casefile")
         with Horizontal(id="briefing-actions"):
-            yield Static("", id="mode-line")
+            yield Prose("", id="mode-line")
             yield Button("开始挑战 (Enter)", variant="success", id="begin")
         yield Footer()
 

@@ -10,13 +10,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Button, Footer, OptionList
 
 from game.catalog import Catalog
 from game.models import Level
 from tui.widgets.casefile import CaseFile
-from tui.widgets.lists import Bullet, select_binding
+from tui.widgets.lists import Bullet, HangingItem, HangingOptionList, select_binding
+from tui.widgets.prose import Prose
 from tui.widgets.rulecard import rule_citation
 
 
@@ -39,7 +39,7 @@ class ConfirmDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
             box.border_title = self.dialog_title
-            yield Static(Content(self.question), classes="question")
+            yield Prose(Content(self.question), classes="question")
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes} (y)", variant="primary", id="yes")
                 yield Button(f"{self.no} (n)", id="no")
@@ -82,7 +82,7 @@ class ChoiceDialog(ModalScreen[str]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
             box.border_title = self.dialog_title
-            yield Static(self.message, classes="question")
+            yield Prose(self.message, classes="question")
             with Horizontal(classes="buttons"):
                 for index, (value, key, label) in enumerate(self.ANSWERS):
                     yield Button(
@@ -139,7 +139,15 @@ class ResumeDialog(ChoiceDialog):
         )
 
 
-class RuleList(OptionList):
+RULE_KEYS = "123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def rule_key(number: int) -> str:
+    """The key that picks the `number`th rule (1-based) in the rule picker."""
+    return RULE_KEYS[number - 1] if 1 <= number <= len(RULE_KEYS) else " "
+
+
+class RuleList(HangingOptionList):
     """The rules offered for a flagged line."""
 
     BINDINGS: ClassVar[list[BindingType]] = select_binding("选定")
@@ -149,9 +157,14 @@ class RulePicker(ModalScreen[str | None]):
     """Pick the rule a flagged transcript line breaks."""
 
     CSS_PATH = "dialogs.tcss"
+    # Rules 1–9 on the digits, then on letters: every rule of a long list has its own key.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "pick(1)", "选第几条", key_display="1-9", id="dialog.pick-1"),
-        *(Binding(str(n), f"pick({n})", show=False, id=f"dialog.pick-{n}") for n in range(2, 10)),
+        Binding("1", "pick(1)", "选第几条", key_display="1-9 a-z", id="dialog.pick-1"),
+        *(
+            Binding(key, f"pick({n})", show=False, id=f"dialog.pick-{n}")
+            for n, key in enumerate(RULE_KEYS, start=1)
+            if n > 1
+        ),
         Binding("escape", "cancel", "取消", key_display="Esc", id="dialog.cancel"),
     ]
 
@@ -167,28 +180,28 @@ class RulePicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog picker") as box:
             box.border_title = "这句话违反了哪条规则？"
-            yield Static(
+            yield Prose(
                 Content.assemble(("「", "$text-muted"), self.line_text, ("」", "$text-muted")), classes="question"
             )
-            options = []
-            for number, rule_id in enumerate(self.rule_ids, start=1):
-                rule = self.catalog.rules.get(rule_id) if self.catalog else None
-                if rule is None:
-                    prompt = Content(rule_id)
-                else:
-                    prompt = Content.assemble(
-                        (f"{number}. ", "bold"),
-                        (rule.title, "bold"),
-                        ("  ✖红线" if rule.red_line else "", "$text-error"),
-                        "\n   ",
-                        (rule_citation(rule), "$text-muted"),
-                    )
-                options.append(Option(prompt, id=rule_id))
-            yield RuleList(*options, id="rules")
+            yield RuleList(id="rules")
         yield Footer()
 
+    def _items(self) -> list[HangingItem]:
+        items = []
+        for number, rule_id in enumerate(self.rule_ids, start=1):
+            rule = self.catalog.rules.get(rule_id) if self.catalog else None
+            prefix = Content.styled(f"{rule_key(number)}. ", "bold")
+            if rule is None:
+                items.append(HangingItem(prefix, Content(rule_id), id=rule_id))
+                continue
+            title = Content.assemble((rule.title, "bold"), ("  ✖红线" if rule.red_line else "", "$text-error"))
+            citation = Content.styled(rule_citation(rule), "$text-muted")
+            items.append(HangingItem(prefix, title, id=rule_id, extra=(citation,)))
+        return items
+
     def on_mount(self) -> None:
-        rules = self.query_one("#rules", OptionList)
+        rules = self.query_one("#rules", RuleList)
+        rules.set_items(self._items())
         if self.current in self.rule_ids:
             rules.highlighted = self.rule_ids.index(self.current)
         else:
@@ -223,7 +236,7 @@ class CaseFileDialog(ModalScreen[None]):
         with Vertical(classes="dialog casefile-dialog"):
             yield CaseFile(self.level)
             if self.level.objectives:
-                yield Static(Content.styled("本关目标", "bold"), classes="objectives")
+                yield Prose(Content.styled("本关目标", "bold"), classes="objectives")
                 for objective in self.level.objectives:
                     yield Bullet(objective)
         yield Footer()

@@ -23,6 +23,7 @@ from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.widgets.casefile import CaseFile
 from tui.widgets.lists import Bullet, ChoiceList, HangingItem, Rows
 from tui.widgets.meters import MeterPanel
+from tui.widgets.prose import Prose
 from tui.widgets.rulecard import RedLinePanel, muted, ref_row, rule_title
 from tui.widgets.transcript import QUALITY_MARKS, Transcript
 
@@ -77,7 +78,7 @@ class DialogueScreen(Screen[None]):
         with Horizontal(id="dialogue-body"):
             with Vertical(id="conversation"):
                 yield Transcript(id="transcript")
-                yield Static("", id="choices-title")
+                yield Prose("", id="choices-title")
                 yield ChoiceList(id="choices")
                 yield Button("继续 (Enter)", variant="primary", id="continue")
             with Vertical(id="side"):
@@ -94,7 +95,7 @@ class DialogueScreen(Screen[None]):
                         objectives.border_title = "本关目标"
                         for objective in self.run.level.objectives:
                             yield Bullet(objective)
-                yield Static(self._mode_note(), id="mode-note")
+                yield Prose(self._mode_note(), id="mode-note")
         yield Footer()
 
     def _debtor_meters(self) -> dict[str, int]:
@@ -181,7 +182,7 @@ class DialogueScreen(Screen[None]):
         transcript = self.query_one(Transcript)
         outcome = f"（{ending.outcome}）" if ending.outcome != ending.title else ""
         parts: list[Widget] = [
-            Static(
+            Prose(
                 Content.assemble(
                     ("通话结束 · ", "bold"), (ending.title, "bold"), (outcome, "$text-muted"), "\n", ending.text
                 )

@@ -19,14 +19,15 @@ from textual.widgets import (
     Header,
     Input,
     OptionList,
-    Static,
     TabbedContent,
     TabPane,
 )
 
 from game.catalog import Catalog
 from game.models import Script
+from game.search import Field, SearchIndex
 from tui.widgets.lists import Bullet, EntryList, HangingItem
+from tui.widgets.prose import Prose
 from tui.widgets.rulecard import (
     CardView,
     muted,
@@ -46,11 +47,12 @@ class Entry:
     mark: Content
     label: Content
     card: Callable[[], list[Widget]]
-    haystack: str
+    fields: tuple[Field, ...]
+    """What search looks at, weighted: titles and aliases most, examples least."""
 
 
 def script_widgets(script: Script, catalog: Catalog) -> list[Widget]:
-    widgets: list[Widget] = [Static(Content.styled(script.objection, "bold"), classes="card-title")]
+    widgets: list[Widget] = [Prose(Content.styled(script.objection, "bold"), classes="card-title")]
     if script.signals:
         widgets.append(Bullet("、".join(f"「{s}」" for s in script.signals), muted("客户常说")))
     widgets.append(Bullet(script.approach, muted("思路")))
@@ -81,7 +83,13 @@ def entries(catalog: Catalog) -> dict[str, list[Entry]]:
             Content.styled("✖ " if r.red_line else "· ", "$text-error" if r.red_line else ""),
             Content(r.title),
             partial(rule_card_widgets, r),
-            " ".join([r.id, r.title, r.law, r.article or "", r.summary, r.compliant, r.non_compliant, *r.tags]),
+            (
+                Field(r.title, 3),
+                Field(" ".join(r.tags), 2.5),
+                Field(f"{r.law}{r.article or ''}", 2),
+                Field(r.summary, 2),
+                Field(" ".join([r.id, r.compliant, r.non_compliant]), 1),
+            ),
         )
         for r in catalog.rules.values()
     ]
@@ -91,7 +99,12 @@ def entries(catalog: Catalog) -> dict[str, list[Entry]]:
             Content("· "),
             Content.assemble(t.term, (f"  {t.english}" if t.english else "", "$text-muted")),
             partial(term_widgets, t, catalog),
-            " ".join([t.id, t.term, t.english or "", t.meaning, t.example or "", *t.tags]),
+            (
+                Field(t.term, 3),
+                Field(" ".join([t.english or "", *t.tags]), 2.5),
+                Field(t.meaning, 2),
+                Field(" ".join([t.id, t.example or ""]), 1),
+            ),
         )
         for t in catalog.glossary.values()
     ]
@@ -101,7 +114,12 @@ def entries(catalog: Catalog) -> dict[str, list[Entry]]:
             Content("· "),
             Content(s.objection),
             partial(script_widgets, s, catalog),
-            " ".join([s.id, s.objection, s.approach, *s.signals, *(g.line for g in s.good), *(b.line for b in s.bad)]),
+            (
+                Field(s.objection, 3),
+                Field(" ".join(s.signals), 2.5),
+                Field(s.approach, 2),
+                Field(" ".join([s.id, *(g.line for g in s.good), *(b.line for b in s.bad)]), 1),
+            ),
         )
         for s in catalog.scripts.values()
     ]
@@ -126,6 +144,7 @@ class HandbookScreen(Screen[None]):
         self.catalog = catalog
         self.all = entries(catalog) if catalog else {key: [] for key, _ in SECTIONS}
         self.shown: dict[str, list[Entry]] = {key: [] for key, _ in SECTIONS}
+        self.indexes = {key: SearchIndex([e.fields for e in self.all[key]]) for key, _ in SECTIONS}
         self.initial_query = query
         self.initial_ref = ref
         self.sub_title = "合规手册"
@@ -164,10 +183,10 @@ class HandbookScreen(Screen[None]):
                 return
 
     def _filter(self, query: str) -> None:
-        words = query.lower().split()
+        words = query.split()
         tabs = self.query_one("#sections", TabbedContent)
         for key, label in SECTIONS:
-            matching = [e for e in self.all[key] if all(w in e.haystack.lower() for w in words)]
+            matching = [self.all[key][i] for i in self.indexes[key].rank(query)]
             self.shown[key] = matching
             option_list = self.query_one(f"#list-{key}", EntryList)
             option_list.set_items([HangingItem(e.mark, e.label, id=e.id) for e in matching])
@@ -190,7 +209,7 @@ class HandbookScreen(Screen[None]):
         index = option_list.highlighted
         detail.remove_children()
         if index is None or index >= len(self.shown[key]):
-            detail.mount(Static(Content.styled("没有找到匹配的条目。", "$text-muted")))
+            detail.mount(Prose(Content.styled("没有找到匹配的条目。", "$text-muted")))
             return
         detail.mount(CardView(self.shown[key][index].card()))
         detail.scroll_home(animate=False)

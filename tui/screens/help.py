@@ -10,7 +10,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
+
+from tui.widgets.prose import Prose
 
 HOW_TO_PLAY = (
     ("关卡", "新手 → 中级 → 主管三级。通过本级的「晋升考核」才开放下一级；关卡按顺序解锁。"),
@@ -102,14 +104,14 @@ class HelpScreen(ModalScreen[None]):
             box.border_title = "帮助 · 按键与玩法"
             with VerticalScroll(id="help-body"):
                 global_keys = keys_of(list(type(self.app).BINDINGS)) + [("^p", "命令面板：跳到关卡、排行榜、搜索手册")]
-                yield Static(keys_table("全局", global_keys), classes="help-section")
+                yield Prose(keys_table("全局", global_keys), classes="help-section")
                 for name, cls in sections:
                     title = f"{name}（当前页面）" if name == current else name
-                    yield Static(keys_table(title, keys_of(list(cls.BINDINGS))), classes="help-section")
+                    yield Prose(keys_table(title, keys_of(list(cls.BINDINGS))), classes="help-section")
                 play = [Content.styled("玩法", "bold $accent")]
                 play += [Content.assemble((f"  {topic}  ", "bold"), text) for topic, text in HOW_TO_PLAY]
-                yield Static(Content("\n").join(play), classes="help-section")
-                yield Static(
+                yield Prose(Content("\n").join(play), classes="help-section")
+                yield Prose(
                     Content.styled("鼠标也可以用：点击选项、按钮和标签页。", "$text-muted"), classes="help-section"
                 )
         yield Footer()

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
 from game.catalog import Catalog
 from game.storage import LeaderboardEntry, Player, SaveStore, StorageProblem
+from tui.widgets.prose import Prose
 
 VIEWS = (("level", "本关"), ("overall", "总榜"), ("teams", "小组"))
 
@@ -59,9 +60,9 @@ class LeaderboardScreen(Screen[None]):
             id="views",
         )
         with Horizontal(id="board-head"):
-            yield Static("", id="board-title")
+            yield Prose("", id="board-title")
         yield DataTable(id="board", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="board-note")
+        yield Prose("", id="board-note")
         yield Footer()
 
     def on_mount(self) -> None:

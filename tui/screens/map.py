@@ -44,6 +44,7 @@ from tui.screens.host import host
 from tui.widgets.bars import stars_text
 from tui.widgets.casefile import money
 from tui.widgets.lists import Bullet, HangingItem, LevelList, Rows
+from tui.widgets.prose import Prose
 from tui.widgets.rulecard import muted
 
 STATE_MARKS = {
@@ -130,11 +131,11 @@ class MapScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
         with Horizontal(id="rank-bar"):
-            yield Static("", id="rank")
+            yield Prose("", id="rank")
             with Vertical(id="rank-progress-box"):
                 yield ProgressBar(total=1, show_eta=False, show_percentage=False, id="rank-progress")
-                yield Static("", id="rank-next")
-            yield Static("", id="mode")
+                yield Prose("", id="rank-next")
+            yield Prose("", id="mode")
         with Horizontal(id="map-body"):
             with Vertical(id="levels-box") as box:
                 box.border_title = "关卡地图"
@@ -288,7 +289,7 @@ class MapScreen(Screen[None]):
         state = map_states(catalog.levels, bests, [level], self._placed())[0]
         kinds = {"dialogue": "对话", "quiz": "快问快答", "audit": "质检"}
         widgets: list[Widget] = [
-            Static(
+            Prose(
                 Content.assemble(
                     ("◆ 晋升考核  " if level.exam else "", "bold $warning"),
                     (level.title, "bold"),
@@ -299,9 +300,9 @@ class MapScreen(Screen[None]):
             ),
         ]
         if level.summary:
-            widgets.append(Static(Content(level.summary), classes="detail-block"))
+            widgets.append(Prose(Content(level.summary), classes="detail-block"))
         if level.objectives:
-            widgets.append(Static(Content.styled("目标", "$text-muted"), classes="detail-block"))
+            widgets.append(Prose(Content.styled("目标", "$text-muted"), classes="detail-block"))
             widgets += [Bullet(objective) for objective in level.objectives]
         case = level.case
         widgets.append(
@@ -338,7 +339,7 @@ class MapScreen(Screen[None]):
                     Content.styled(MODE_HELP[mode], "$text-muted"),
                 ]
             )
-        widgets.append(Static(status, classes="detail-block"))
+        widgets.append(Prose(status, classes="detail-block"))
         detail.mount_all(widgets)
 
     # --- actions ------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from tui.screens.host import host
 from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.widgets.countdown import Countdown
 from tui.widgets.lists import AnswerList, Bullet, HangingItem, Rows
+from tui.widgets.prose import Prose
 from tui.widgets.rulecard import muted, ref_line, ref_row
 
 TICK_SECONDS = 0.1
@@ -90,10 +91,10 @@ class QuizScreen(Screen[None]):
         yield Header(show_clock=False, icon="◆")
         with Vertical(id="quiz-body"):
             if self.stage.intro:
-                yield Static(Content(self.stage.intro), id="quiz-intro")
-            yield Static("", id="quiz-status")
+                yield Prose(Content(self.stage.intro), id="quiz-intro")
+            yield Prose("", id="quiz-status")
             yield Countdown(id="countdown")
-            yield Static("", id="question")
+            yield Prose("", id="question")
             yield AnswerList(id="options")
             yield Vertical(id="answer-feedback")
             yield VerticalScroll(id="summary")
@@ -350,7 +351,7 @@ class QuizScreen(Screen[None]):
         ]
         review = build_review(self.run.session, self.run.catalog)
         stage_items = [item for item in review.items if item.stage.startswith(f"{self.run.session.stage_index + 1}.")]
-        widgets: list[Widget] = [Static(Content("\n").join(lines), classes="summary-head")]
+        widgets: list[Widget] = [Prose(Content("\n").join(lines), classes="summary-head")]
         for number, item in enumerate(stage_items, start=1):
             mark = Content.assemble(
                 (f"{number}. ", "bold"), ("✓ 正确", "bold $text-success") if item.ok else ("✗ 错误", "bold $text-error")

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Footer, Header
 
 from game.models import Level
 from game.progression import BestResult, is_new_record
@@ -23,6 +23,7 @@ from tui.screens.host import host
 from tui.screens.run import LevelRun
 from tui.widgets.bars import DimensionBars, ScoreBar, stars_text
 from tui.widgets.lists import Bullet, Rows
+from tui.widgets.prose import Prose
 from tui.widgets.rulecard import ref_row, rule_citation
 
 
@@ -117,11 +118,11 @@ class ResultsScreen(Screen[None]):
         run, result, catalog = self.run, self.result, self.run.catalog
         yield Header(show_clock=False, icon="◆")
         with VerticalScroll(id="results-body"):
-            yield Static(verdict_content(result, run.level), id="verdict")
-            yield Static(self._standing_line(), id="standing")
-            yield Static(self._unsaved_line(), id="unsaved")
+            yield Prose(verdict_content(result, run.level), id="verdict")
+            yield Prose(self._standing_line(), id="standing")
+            yield Prose(self._unsaved_line(), id="unsaved")
             for missed in result.missed_minimums:
-                yield Static(
+                yield Prose(
                     Content.assemble(("✗ 环节未达最低分：", "bold $text-error"), missed), classes="missed-minimum"
                 )
             with Horizontal(id="score-columns"):
@@ -143,9 +144,9 @@ class ResultsScreen(Screen[None]):
                     for rule_id in result.violations:
                         rule = catalog.rules.get(rule_id)
                         if rule is None:
-                            yield Static(Content("✗ 触碰红线（规则卡未载入）"))
+                            yield Prose(Content("✗ 触碰红线（规则卡未载入）"))
                         else:
-                            yield Static(
+                            yield Prose(
                                 Content.assemble(
                                     ("✗ ", "bold $text-error"),
                                     (rule.title, "bold"),
@@ -167,7 +168,7 @@ class ResultsScreen(Screen[None]):
                     for item in self.review.items:
                         if item.stage != current:
                             current = item.stage
-                            yield Static(Content.styled(item.stage, "bold $accent"), classes="review-stage")
+                            yield Prose(Content.styled(item.stage, "bold $accent"), classes="review-stage")
                         yield review_item(item)
         with Horizontal(id="result-actions"):
             yield Button("重玩 (r)", id="retry")
@@ -205,7 +206,7 @@ class ResultsScreen(Screen[None]):
         )
 
     def watch_unsaved(self) -> None:
-        unsaved = self.query_one("#unsaved", Static)
+        unsaved = self.query_one("#unsaved", Prose)
         unsaved.update(self._unsaved_line())
         unsaved.set_class(self.unsaved is None, "-saved")
 

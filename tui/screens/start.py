@@ -9,14 +9,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.events import Key
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from game.progression import rank_for, total_stars
-from game.storage import Player, SaveStore
+from game.storage import DEFAULT_TEAM, Player, SaveStore, clean_name
+from tui.screens.dialogs import ConfirmDialog
 from tui.screens.host import host
+from tui.widgets.prose import Prose
 
 NAME_MAX = 20
 TEAM_MAX = 20
@@ -39,6 +42,19 @@ def banner() -> Content:
     )
 
 
+class FieldInput(Input):
+    """A form field where `?` opens help while the field is empty (as it does everywhere else),
+    and is typed as a character once the field has text."""
+
+    async def _on_key(self, event: Key) -> None:
+        if event.character in ("?", "？") and not self.value:
+            event.stop()
+            event.prevent_default()
+            await self.run_action("app.help")
+            return
+        await super()._on_key(event)
+
+
 class StartScreen(Screen[None]):
     """Choose or create a player profile."""
 
@@ -58,26 +74,26 @@ class StartScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
         with VerticalScroll(id="start-body"):
-            yield Static(banner(), id="banner")
+            yield Prose(banner(), id="banner")
             if self.store.problems:
                 with Vertical(id="problems") as problems:
                     problems.border_title = "存档提示"
                     for problem in self.store.problems:
-                        yield Static(Content("⚠ " + problem))
+                        yield Prose(Content("⚠ " + problem))
             with Horizontal(id="start-columns"):
                 with Vertical(id="players-box") as box:
                     box.border_title = "选择玩家"
                     yield OptionList(id="players")
-                    yield Static("", id="no-players")
+                    yield Prose("", id="no-players")
                 with Vertical(id="new-box") as box:
                     box.border_title = "新建玩家"
                     yield Label("姓名", classes="field-label")
-                    yield Input(placeholder="例如：王小明", max_length=NAME_MAX, id="name")
+                    yield FieldInput(placeholder="例如：王小明", max_length=NAME_MAX, id="name")
                     yield Label("小组", classes="field-label")
-                    yield Input(placeholder="例如：催收一组（可不填）", max_length=TEAM_MAX, id="team")
-                    yield Static("", id="form-error")
+                    yield FieldInput(placeholder="例如：催收一组（可不填）", max_length=TEAM_MAX, id="team")
+                    yield Prose("", id="form-error")
                     yield Button("创建并进入", variant="primary", id="create")
-            yield Static("", id="loading")
+            yield Prose("", id="loading")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -158,6 +174,10 @@ class StartScreen(Screen[None]):
         name = self.query_one("#name", Input).value
         team = self.query_one("#team", Input).value.strip()
         error = self.query_one("#form-error", Static)
+        existing = self._existing_player(name, team)
+        if existing is not None:
+            self._offer_existing(existing)
+            return
         try:
             player = self.store.create_player(name, team)
         except ValueError as exc:
@@ -169,6 +189,32 @@ class StartScreen(Screen[None]):
         self.query_one("#team", Input).value = ""
         self.refresh_players()
         self.post_message(PlayerChosen(player))
+
+    def _existing_player(self, name: str, team: str) -> Player | None:
+        """The player this name and team already belong to (names compare as stored)."""
+        try:
+            team = clean_name(team, "团队名") if team.strip() else DEFAULT_TEAM
+        except ValueError:
+            return None
+        return self.store.find_player(name, team)
+
+    def _offer_existing(self, player: Player) -> None:
+        """Same name in the same team: that is most likely the trainee coming back."""
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self.query_one("#name", Input).value = ""
+                self.query_one("#team", Input).value = ""
+                self.query_one("#form-error", Static).update("")
+                self.post_message(PlayerChosen(player))
+            else:
+                self.query_one("#form-error", Static).update(
+                    Content.styled("✗ 这个名字在该小组已被使用，请换一个（例如加上工号）。", "$text-error")
+                )
+                self.query_one("#name", Input).focus()
+
+        question = f"小组「{player.team}」里已经有玩家「{player.name}」。是你吗？以这个玩家继续？"
+        self.app.push_screen(ConfirmDialog(question, yes="以此玩家继续", no="换个名字", title="玩家已存在"), decided)
 
     def on_screen_resume(self) -> None:
         self.refresh_players()

@@ -9,7 +9,8 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Static
+
+from tui.widgets.prose import Prose
 
 FULL, EMPTY = "█", "░"
 HINT_WIDTH = 18  # cells kept for a dimension's hint, so all bars of a column end together
@@ -105,6 +106,6 @@ class DimensionBars(Widget):
 
     def compose(self) -> ComposeResult:
         if not self.dimensions:
-            yield Static("（本关没有可显示的维度）")
+            yield Prose("（本关没有可显示的维度）")
         for name, value in self.dimensions.items():
             yield ScoreBar(name, value, hint=DIMENSION_HINTS.get(name, ""), classes="dimension")

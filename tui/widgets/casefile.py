@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import VerticalGroup
 from textual.content import Content
-from textual.widgets import Static
 
 from game.models import Case, Level
 from tui.widgets.lists import Bullet, Rows
+from tui.widgets.prose import Prose
 
 
 def money(amount: float) -> str:
@@ -67,6 +67,6 @@ class CaseFile(VerticalGroup):
             rows.append((Content.styled("备注", "$text-muted"), Content(case.notes)))
         yield Rows(rows, label_width=8)
         if self.with_history and case.history:
-            yield Static(Content.styled("往来记录", "$text-muted"), classes="case-history-title")
+            yield Prose(Content.styled("往来记录", "$text-muted"), classes="case-history-title")
             for item in case.history:
                 yield Bullet(item, "·")

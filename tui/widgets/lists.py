@@ -11,8 +11,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import HorizontalGroup, VerticalGroup
 from textual.content import Content
 from textual.events import Resize
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
+
+from tui.widgets.prose import Prose, typeset_lines
 
 FALLBACK_WIDTH = 60
 
@@ -24,7 +26,7 @@ def hanging(prefix: Content, body: Content, width: int, extra: list[Content] | N
     room = max(8, width - indent)
     lines: list[Content] = []
     for part_index, part in enumerate([body, *(extra or [])]):
-        for line_index, line in enumerate(part.wrap(room)):
+        for line_index, line in enumerate(typeset_lines(part, room)):
             lead = prefix if part_index == 0 and line_index == 0 else Content(" " * indent)
             lines.append(lead + line)
     return Content("\n").join(lines)
@@ -111,8 +113,8 @@ class Bullet(HorizontalGroup):
         self.text = text if isinstance(text, Content) else Content(text)
 
     def compose(self) -> ComposeResult:
-        yield Static(self.mark, classes="mark")
-        yield Static(self.text, classes="text")
+        yield Prose(self.mark, classes="mark")
+        yield Prose(self.text, classes="text")
 
 
 def select_binding(description: str) -> list[BindingType]:

@@ -6,11 +6,11 @@ from textual.app import ComposeResult
 from textual.containers import VerticalGroup
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Static
 
 from game.catalog import Catalog
 from game.models import GlossaryTerm, RuleCard
 from tui.widgets.lists import Bullet
+from tui.widgets.prose import Prose
 
 
 def muted(text: str) -> Content:
@@ -71,12 +71,12 @@ def rule_title(catalog: Catalog | None, ref: str | None) -> str:
 def rule_card_widgets(rule: RuleCard) -> list[Widget]:
     """A rule card in full: labels on the left, values wrapped beside them."""
     widgets: list[Widget] = [
-        Static(
+        Prose(
             Content.assemble(("✖ 红线  " if rule.red_line else "", "bold $text-error"), (rule.title, "bold")),
             classes="card-title",
         ),
         Bullet(Content.assemble(rule_citation(rule), (effective_label(rule), "$text-muted")), muted("出处")),
-        Static(Content(rule.summary), classes="card-summary"),
+        Prose(Content(rule.summary), classes="card-summary"),
         Bullet(rule.compliant, Content.styled("✓ 合规示范", "bold $text-success")),
         Bullet(rule.non_compliant, Content.styled("✗ 违规示例", "bold $text-error")),
     ]
@@ -92,11 +92,11 @@ def rule_card_widgets(rule: RuleCard) -> list[Widget]:
 
 def term_widgets(term: GlossaryTerm, catalog: Catalog | None = None) -> list[Widget]:
     widgets: list[Widget] = [
-        Static(
+        Prose(
             Content.assemble((term.term, "bold"), (f"  {term.english}" if term.english else "", "$text-muted")),
             classes="card-title",
         ),
-        Static(Content(term.meaning), classes="card-summary"),
+        Prose(Content(term.meaning), classes="card-summary"),
     ]
     if term.example:
         widgets.append(Bullet(term.example, muted("例")))
@@ -161,13 +161,13 @@ class RedLinePanel(VerticalGroup):
     def compose(self) -> ComposeResult:
         rule = self.catalog.rules.get(self.rule_id) if self.catalog else None
         title = rule.title if rule else self.rule_id
-        yield Static(Content.assemble("触碰红线：", title), classes="red-title")
+        yield Prose(Content.assemble("触碰红线：", title), classes="red-title")
         if rule is not None:
             yield Bullet(Content.styled(rule_citation(rule), "bold"), muted("依据"), classes="red-law")
-            yield Static(Content(rule.summary), classes="red-summary")
+            yield Prose(Content(rule.summary), classes="red-summary")
         if self.feedback:
-            yield Static(Content(self.feedback), classes="red-feedback")
-        yield Static(Content.styled("本关「合规」归零，结果判定为未通过。", "bold"), classes="red-verdict")
+            yield Prose(Content(self.feedback), classes="red-feedback")
+        yield Prose(Content.styled("本关「合规」归零，结果判定为未通过。", "bold"), classes="red-verdict")
 
 
 def effective_label(rule: RuleCard) -> str:

@@ -8,6 +8,8 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Static
 
+from tui.widgets.prose import Prose
+
 QUALITY_MARKS: dict[str, tuple[str, str, str]] = {
     # quality -> (mark, word, style)
     "good": ("✓", "好", "$success"),
@@ -16,7 +18,7 @@ QUALITY_MARKS: dict[str, tuple[str, str, str]] = {
 }
 
 
-class Line(Static):
+class Line(Prose):
     """One spoken line; its speaker is the border title."""
 
 
@@ -50,10 +52,10 @@ class Transcript(VerticalScroll):
         return self._append(line)
 
     def add_narration(self, text: str) -> Static:
-        return self._append(Static(Content(f"（{text}）"), classes="narration"))
+        return self._append(Prose(Content(f"（{text}）"), classes="narration"))
 
     def add_feedback(self, content: Content, *, kind: str = "") -> Static:
-        return self._append(Static(content, classes=f"feedback {kind}".strip()))
+        return self._append(Prose(content, classes=f"feedback {kind}".strip()))
 
     def add_widget(self, widget: Widget) -> Widget:
         return self._append(widget)
