@@ -129,6 +129,13 @@ class CollectQuestApp(App[None]):
             )
         if not catalog.levels:
             self.notify("没有找到任何关卡文件，请检查 --levels 目录。", severity="error", timeout=10, markup=False)
+        if catalog.unavailable:
+            # File names and reasons come from trainers' files: control characters are dropped.
+            listed = "\n".join(
+                "".join(ch for ch in f"· {path.name}：{reason}" if ch.isprintable())[:160]
+                for path, reason in list(catalog.unavailable.items())[:5]
+            )
+            self.notify(listed, title="以下关卡文件不可用", severity="warning", timeout=12, markup=False)
 
     # ----------------------------------------------------------------------------------------
     # Players and the map
