@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,6 +48,68 @@ def levels_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """Where levels live: the argument, else $COLLECTQUEST_LEVELS, else the shipped levels/."""
     chosen = override or os.environ.get("COLLECTQUEST_LEVELS")
     return Path(chosen) if chosen else DEFAULT_LEVELS_DIR
+
+
+def _default_trainer_levels() -> Path:
+    """Where a trainer's own levels go when no folder is named: <repo>/my-levels in a checkout,
+    else the user's data folder — never inside the installed package."""
+    if (ROOT / "pyproject.toml").is_file():
+        return ROOT / "my-levels"
+    from platformdirs import user_data_path
+
+    return user_data_path("collectquest", appauthor=False) / "levels"
+
+
+DEFAULT_TRAINER_LEVELS_DIR = _default_trainer_levels()
+
+FolderList = str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None
+
+
+def _folders(value: FolderList) -> list[Path]:
+    """Folders from an option (one or several) or an environment variable (os.pathsep-separated)."""
+    if value is None:
+        return []
+    items = [value] if isinstance(value, (str, os.PathLike)) else list(value)
+    return [Path(part) for item in items for part in os.fspath(item).split(os.pathsep) if part.strip()]
+
+
+def level_folders(added: FolderList = None, only: FolderList = None) -> list[Path]:
+    """Every folder levels are read from, shipped first.
+
+    `only` (or $COLLECTQUEST_LEVELS_ONLY) replaces the shipped curriculum. Otherwise the shipped
+    levels come first, then `added` (or $COLLECTQUEST_LEVELS, several folders separated by
+    os.pathsep), then the default trainer folder if it exists (where `new-level` writes)."""
+    chosen_only = _folders(only) or _folders(os.environ.get("COLLECTQUEST_LEVELS_ONLY"))
+    if chosen_only:
+        return chosen_only
+    extra = _folders(added) or _folders(os.environ.get("COLLECTQUEST_LEVELS"))
+    folders = [DEFAULT_LEVELS_DIR, *extra]
+    if DEFAULT_TRAINER_LEVELS_DIR.is_dir():
+        folders.append(DEFAULT_TRAINER_LEVELS_DIR)
+    unique: dict[Path, Path] = {}
+    for folder in folders:
+        unique.setdefault(folder.resolve(), folder)
+    return list(unique.values())
+
+
+def trainer_folder(added: FolderList = None, only: FolderList = None) -> Path:
+    """The folder a trainer's new levels go to: the first folder named, else the default one."""
+    named = (
+        _folders(only)
+        or _folders(os.environ.get("COLLECTQUEST_LEVELS_ONLY"))
+        or _folders(added)
+        or _folders(os.environ.get("COLLECTQUEST_LEVELS"))
+    )
+    return named[0] if named else DEFAULT_TRAINER_LEVELS_DIR
+
+
+def is_shipped(path: Path) -> bool:
+    """True for a file of the shipped curriculum."""
+    try:
+        path.resolve().relative_to(DEFAULT_LEVELS_DIR.resolve())
+        return True
+    except (ValueError, OSError):
+        return False
 
 
 def content_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -296,6 +359,19 @@ def load_content_file(catalog: Catalog, path: Path, diagnostics: list[Diagnostic
                 catalog.questions[question.id] = question
 
 
+def _clash_with_shipped(path: Path, line: int, col: int, level_id: str, shipped: Path) -> Diagnostic:
+    shown = f"{shipped.parent.name}/{shipped.name}"
+    return Diagnostic(
+        str(path),
+        line,
+        col,
+        "CQ006",
+        f"关卡 id“{level_id}”已被随游戏提供的关卡使用（{shown}），你的这一关没有加载：换一个 id，"
+        f"例如加上你们团队的前缀“my-{level_id}”（`requires` 里引用它的地方一起改）"
+        f" / duplicate level id '{level_id}': a shipped level ({shown}) already uses it; rename yours",
+    )
+
+
 def load_catalog(
     level_paths: list[Path] | None = None, content_paths: list[Path] | None = None
 ) -> tuple[Catalog, list[Diagnostic]]:
@@ -305,7 +381,7 @@ def load_catalog(
     diagnostics: list[Diagnostic] = []
     for path in yaml_files(content_paths if content_paths is not None else [content_dir()]):
         load_content_file(catalog, path, diagnostics)
-    level_roots = level_paths if level_paths is not None else [levels_dir()]
+    level_roots = level_paths if level_paths is not None else level_folders()
     for path in misnamed_files(level_roots):
         diagnostics.append(misnamed_diagnostic(path))
         catalog.unavailable[path] = diagnostics[-1].message
@@ -321,6 +397,12 @@ def load_catalog(
             catalog.unavailable[path] = reason
             continue
         catalog.sources[path] = source
+        shipped = catalog.level_files.get(level.id)
+        if shipped is not None and is_shipped(shipped) and not is_shipped(path):
+            line, col = source.where(("id",))
+            diagnostics.append(_clash_with_shipped(path, line, col, level.id, shipped))
+            catalog.unavailable[path] = diagnostics[-1].message
+            continue
         if _register(catalog, "level", level.id, path, ("id",), diagnostics):
             catalog.levels[level.id] = level
             catalog.level_files[level.id] = path

@@ -117,7 +117,7 @@ def test_a_level_saved_as_yaml_txt_is_named_by_validate(tmp_path: Path) -> None:
     folder = tmp_path / "levels"
     folder.mkdir()
     (folder / "n08-callback.yaml.txt").write_text((SLIPS / "hash-cuts-text.yaml").read_text(encoding="utf-8"))
-    result = CliRunner().invoke(cli, ["--content", str(CONTENT), "--levels", str(folder), "validate"])
+    result = CliRunner().invoke(cli, ["--content", str(CONTENT), "--only-levels", str(folder), "validate"])
     assert result.exit_code == 1, result.output
     assert "n08-callback.yaml.txt" in result.output and "CQ035" in result.output
     assert "改名为“n08-callback.yaml”" in result.output

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
@@ -22,7 +22,7 @@ from textual.screen import Screen
 
 from game.catalog import Catalog
 from game.diagnostics import Diagnostic
-from game.loader import content_dir, levels_dir, load_catalog
+from game.loader import content_dir, level_folders, load_catalog
 from game.models import Level
 from game.progression import BestResult, level_state, rank_for
 from game.quiz import Clock
@@ -79,6 +79,7 @@ class CollectQuestApp(App[None]):
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = datetime.now,
         seeds: Callable[[], int] = random_seed,
+        preview: str | None = None,
     ) -> None:
         """`clock` times quiz answers (monotonic seconds), `now` stamps runs, `seeds` seeds each
         run's question draw; tests inject fakes for all three. A given `catalog` skips loading."""
@@ -96,6 +97,10 @@ class CollectQuestApp(App[None]):
         self.preferred_mode = "practice"
         """The mode last chosen on the map or a briefing (exams are always assessment)."""
         self.theme = THEME
+        self.preview = preview
+        """A trainer's preview of this level: every level opens, and the saves are thrown away."""
+        if preview:
+            self.sub_title = "训练师预览 · 不解锁、不计成绩"
 
     # ----------------------------------------------------------------------------------------
     # Start-up
@@ -103,11 +108,22 @@ class CollectQuestApp(App[None]):
     def on_mount(self) -> None:
         # Pushed rather than returned from get_default_screen(): Textual 8.2 does not load the
         # CSS_PATH of a default screen.
-        self.push_screen(StartScreen(self.store))
+        if not self.preview:
+            self.push_screen(StartScreen(self.store))
         if self.preloaded is not None:
             self.catalog = self.preloaded
+            self._open_preview()
         else:
             self.load_catalog()
+
+    def _open_preview(self) -> None:
+        """Preview: a throw-away player on the throw-away store, straight to the level's briefing."""
+        if not self.preview or self.catalog is None or self.player is not None:
+            return
+        self.player = self.store.create_player("训练师预览", "预览")
+        self.push_screen(MapScreen(self.store, self.player))
+        if self.preview in self.catalog.levels:
+            self.open_briefing(self.preview)
 
     @work(thread=True, exclusive=True, group="catalog")
     def load_catalog(self) -> None:
@@ -129,6 +145,7 @@ class CollectQuestApp(App[None]):
             )
         if not catalog.levels:
             self.notify("没有找到任何关卡文件，请检查 --levels 目录。", severity="error", timeout=10, markup=False)
+        self._open_preview()
         if catalog.unavailable:
             # File names and reasons come from trainers' files: control characters are dropped.
             listed = "\n".join(
@@ -221,7 +238,7 @@ class CollectQuestApp(App[None]):
         if level is None:
             return
         state = level_state(self.catalog.levels, self.bests(), level)
-        if not state.open:
+        if not state.open and not self.preview:
             self.notify(f"⊘ {state.locked_reason}", title=level.title, severity="warning", markup=False)
             return
         chosen_mode = "assessment" if level.exam else (mode or self.preferred_mode)
@@ -315,7 +332,8 @@ class CollectQuestApp(App[None]):
             return
         before = self.bests()
         record = run_from_session(run.session, run.player, run.started, self.now())
-        self.store.record_run(record)
+        if not self.preview:  # a trainer's preview counts nowhere
+            self.store.record_run(record)
         self.store.clear_progress(run.player.id)
         self.current_run = None
         after = self.bests()
@@ -423,14 +441,30 @@ class CollectQuestApp(App[None]):
 
 
 def run_app(
-    saves: str | None = None, levels: str | None = None, content: str | None = None, leaderboard: str | None = None
+    saves: str | None = None,
+    levels: Sequence[str] | str | None = None,
+    content: str | None = None,
+    leaderboard: str | None = None,
+    *,
+    only_levels: Sequence[str] | None = None,
+    preview: str | None = None,
 ) -> None:
-    """Start the game (called by `collectquest` with no subcommand)."""
+    """Start the game (called by `collectquest` with no subcommand). `levels` are added to the
+    shipped ones, `only_levels` replace them. `preview` opens that level at once, on a
+    throw-away saves folder: nothing is unlocked or recorded."""
+    import tempfile
+
     import click
 
     try:
-        store = SaveStore(default_saves_dir(saves), Path(leaderboard) if leaderboard else None)
+        with tempfile.TemporaryDirectory(prefix="collectquest-preview-") as scratch:
+            saves_dir = Path(scratch) if preview else default_saves_dir(saves)
+            store = SaveStore(saves_dir, Path(scratch) / "leaderboard.json" if preview else board_file(leaderboard))
+            app = CollectQuestApp(store, level_folders(levels, only_levels), [content_dir(content)], preview=preview)
+            app.run()
     except (StorageProblem, OSError) as exc:
         raise click.ClickException(f"无法打开存档目录：{exc}") from None
-    app = CollectQuestApp(store, [levels_dir(levels)], [content_dir(content)])
-    app.run()
+
+
+def board_file(leaderboard: str | None) -> Path | None:
+    return Path(leaderboard) if leaderboard else None

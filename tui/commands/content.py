@@ -61,8 +61,30 @@ def options(ctx: click.Context) -> dict[str, Any]:
     return obj if isinstance(obj, dict) else {}
 
 
+def level_folders(ctx: click.Context) -> list[Path]:
+    """The folders levels are read from: the shipped ones plus --levels, or --only-levels."""
+    opts = options(ctx)
+    return loader.level_folders(opts.get("levels"), opts.get("only_levels"))
+
+
+def trainer_folder(ctx: click.Context) -> Path:
+    """Where this trainer's new levels go (the first --levels or --only-levels folder)."""
+    opts = options(ctx)
+    return loader.trainer_folder(opts.get("levels"), opts.get("only_levels"))
+
+
 def levels_folder(ctx: click.Context) -> Path:
-    return loader.levels_dir(options(ctx).get("levels"))
+    """The trainer's folder (kept for callers that name one folder; most want level_folders)."""
+    return trainer_folder(ctx)
+
+
+def existing_level_folders(ctx: click.Context) -> list[Path]:
+    """level_folders, with a clear error for a named folder that does not exist."""
+    folders = level_folders(ctx)
+    for folder in folders:
+        if not folder.is_dir() and folder != loader.DEFAULT_TRAINER_LEVELS_DIR:
+            raise click.ClickException(f"关卡目录不存在 levels folder not found: {folder}")
+    return [f for f in folders if f.is_dir()]
 
 
 def content_folder(ctx: click.Context) -> Path:
@@ -112,11 +134,12 @@ def _is_content_file(path: Path, content_root: Path) -> bool:
     return isinstance(data, dict) and any(key in data for key in CONTENT_KEYS)
 
 
-def known_levels(folder: Path, skip: Iterable[Path] = ()) -> dict[str, str]:
-    """Level id -> tier for the levels in `folder` (not those in `skip`): the context in which a
+def known_levels(folders: Path | list[Path], skip: Iterable[Path] = ()) -> dict[str, str]:
+    """Level id -> tier for the levels in `folders` (not those in `skip`): the context in which a
     single file's `requires` are checked."""
     skipped = {p.resolve() for p in skip}
-    files = [p for p in loader.yaml_files([folder]) if p.resolve() not in skipped] if folder.is_dir() else []
+    existing = [f for f in ([folders] if isinstance(folders, Path) else folders) if f.is_dir()]
+    files = [p for p in loader.yaml_files(existing) if p.resolve() not in skipped]
     catalog, _ = loader.load_catalog(files, [])
     return {level.id: level.tier for level in catalog.levels.values()}
 
@@ -131,20 +154,22 @@ def load_checked(ctx: click.Context, paths: Iterable[str] = ()) -> tuple[Catalog
         if not path.exists():
             raise click.BadParameter(f"'{path}' does not exist", param_hint="PATH")
     if not given:
-        levels_root = levels_folder(ctx)
-        if not levels_root.is_dir():
-            raise click.ClickException(f"levels folder not found: {levels_root}")
-        catalog, diagnostics = validation.check_paths([levels_root], [content_root])
-        return catalog, diagnostics, [levels_root, content_root]
+        roots = existing_level_folders(ctx)
+        catalog, diagnostics = validation.check_paths(roots, [content_root])
+        return catalog, diagnostics, [*roots, content_root]
+    extra_problems: list[Diagnostic] = []
     files = loader.yaml_files(given)
     content_files = [p for p in files if _is_content_file(p, content_root)]
     level_files = [p for p in files if p not in content_files]
     given_content = {p.resolve() for p in content_files}
     if content_root.is_dir():
         content_files += [p for p in loader.yaml_files([content_root]) if p.resolve() not in given_content]
-    context = known_levels(levels_folder(ctx), level_files)
+    for folder in given:
+        for misnamed in loader.misnamed_files([folder]):
+            extra_problems.append(loader.misnamed_diagnostic(misnamed))
+    context = known_levels(level_folders(ctx), level_files)
     catalog, diagnostics = validation.check_paths(level_files, content_files, known_levels=context)
-    return catalog, diagnostics, given
+    return catalog, sorted([*extra_problems, *diagnostics], key=lambda d: (d.file, d.line)), given
 
 
 def find_level(ctx: click.Context, level: str) -> tuple[Catalog, list[Diagnostic], Level, Path]:
@@ -165,7 +190,7 @@ def find_level(ctx: click.Context, level: str) -> tuple[Catalog, list[Diagnostic
     if level not in catalog.levels:
         close = validation.did_you_mean(level, catalog.levels)
         raise click.BadParameter(
-            f"no level with id '{level}' in {display_path(levels_folder(ctx))}{close}; "
+            f"no level with id '{level}' in {', '.join(display_path(f) for f in level_folders(ctx))}{close}; "
             "run `collectquest levels` to list them",
             param_hint="LEVEL",
         )
@@ -245,7 +270,7 @@ def validate_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) 
 
 
 @click.command("levels")
-@click.option("--json", "as_json", is_flag=True, help='Print {"levels": [{id, tier, title, requires, file}]}.')
+@click.option("--json", "as_json", is_flag=True, help='Print {"levels": [{id, tier, title, requires, file, shipped}]}.')
 @click.pass_context
 @friendly_errors
 def levels_command(ctx: click.Context, as_json: bool) -> None:
@@ -256,10 +281,8 @@ def levels_command(ctx: click.Context, as_json: bool) -> None:
       collectquest levels
       collectquest --levels ~/my-levels levels --json
     """
-    folder = levels_folder(ctx)
-    if not folder.is_dir():
-        raise click.ClickException(f"levels folder not found: {folder}")
-    catalog, diagnostics = loader.load_catalog([folder], [content_folder(ctx)])
+    folders = existing_level_folders(ctx)
+    catalog, diagnostics = loader.load_catalog(folders, [content_folder(ctx)])
     ordered = catalog.levels_in_play_order()
     if as_json:
         echo_json(
@@ -271,6 +294,7 @@ def levels_command(ctx: click.Context, as_json: bool) -> None:
                         "title": lv.title,
                         "requires": list(lv.requires),
                         "file": display_path(catalog.level_files[lv.id]),
+                        "shipped": loader.is_shipped(catalog.level_files[lv.id]),
                     }
                     for lv in ordered
                 ]
@@ -278,11 +302,12 @@ def levels_command(ctx: click.Context, as_json: bool) -> None:
         )
     else:
         if not ordered:
-            click.echo(f"没有关卡 no levels in {display_path(folder)}")
+            click.echo(f"没有关卡 no levels in {', '.join(display_path(f) for f in folders)}")
         for lv in ordered:
             needs = f"  ← {', '.join(lv.requires)}" if lv.requires else ""
             exam = " [晋升考核]" if lv.exam else ""
-            click.echo(f"{lv.tier}  {lv.order:>2}  {lv.id:<28} {lv.title}{exam}{needs}")
+            own = "" if loader.is_shipped(catalog.level_files[lv.id]) else " [自编]"
+            click.echo(f"{lv.tier}  {lv.order:>2}  {lv.id:<28} {lv.title}{exam}{own}{needs}")
     level_problems = [d for d in diagnostics if d.severity != validation.WARNING]
     if level_problems:
         click.echo(

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from game.autoplay import POLICIES, autoplay
 from game.catalog import Catalog
-from game.loader import content_dir, levels_dir, load_catalog
+from game.loader import content_dir, level_folders, load_catalog
 from game.quiz import DrawError
 from game.report import Report, build_report, parse_since, report_csv
 from game.runs import run_from_session, verify_store
@@ -64,7 +64,8 @@ def open_store(ctx: click.Context) -> SaveStore:
 
 def open_catalog(ctx: click.Context) -> Catalog:
     opts = _options(ctx)
-    catalog, diagnostics = load_catalog([levels_dir(opts.get("levels"))], [content_dir(opts.get("content"))])
+    folders = level_folders(opts.get("levels"), opts.get("only_levels"))
+    catalog, diagnostics = load_catalog([f for f in folders if f.is_dir()], [content_dir(opts.get("content"))])
     if diagnostics:
         click.echo(
             f"注意:关卡或题库中有 {len(diagnostics)} 处问题,相关内容未加载(运行 collectquest validate 查看)。", err=True
