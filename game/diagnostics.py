@@ -46,6 +46,10 @@ CODES: dict[str, tuple[str, str]] = {
     "CQ030": ("never-reached", "节点或结局虽有 `next` 指向,但指标和标记的条件使它永远走不到。"),
     "CQ033": ("comma-splits-option", "`[...]` 列表里的半角逗号把一个选项拆成了两个(警告):改用全角逗号“，”或加引号。"),
     "CQ034": ("comment-cuts-text", "未加引号的文字里有“ #”,后面的内容被当成注释删掉了(警告):整段文字加引号。"),
+    "CQ036": (
+        "roster-row",
+        "名单或布置文件(roster / assignments,YAML 或 CSV)某一行有误:缺姓名、未知关卡、日期格式等。",
+    ),
     "CQ035": (
         "not-a-yaml-file",
         "文件名以 .yaml.txt / .yml.txt 结尾(Windows 隐藏了扩展名),游戏不会加载:改名为 .yaml。",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from tui.commands import content, records, trainer
+from tui.commands import content, records, trainer, training
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -76,7 +76,7 @@ def cli(
         run_app(saves=saves, levels=levels, only_levels=only_levels, content=content, leaderboard=leaderboard)
 
 
-for module in (content, records, trainer):
+for module in (content, records, trainer, training):
     module.register(cli)
 
 

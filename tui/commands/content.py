@@ -225,6 +225,35 @@ def _summary(catalog: Catalog, diagnostics: list[Diagnostic]) -> str:
     return f"✓ 通过 OK: {held}{note}"
 
 
+def _is_training_file(path: Path) -> bool:
+    """A roster or assignments file (YAML or CSV), checked by game.roster rather than as a level."""
+    return path.is_file() and (path.suffix.lower() == ".csv" or path.stem.startswith(("roster", "assignments")))
+
+
+def _check_training_files(ctx: click.Context, paths: list[Path]) -> list[Diagnostic]:
+    from game import roster
+
+    catalog, _ = loader.load_catalog([f for f in level_folders(ctx) if f.is_dir()], [content_folder(ctx)])
+    titles = {lid: lv.title for lid, lv in catalog.levels.items()}
+    rosters = [p for p in paths if not p.stem.startswith("assignments")]
+    found: list[Diagnostic] = []
+    trainees: list[roster.Trainee] = []
+    for path in rosters:
+        listed, problems = roster.load_roster(path)
+        trainees += listed
+        found += problems
+    if not rosters:  # assignments alone: checked against the roster in the saves folder
+        from game.storage import default_saves_dir
+
+        folder = default_saves_dir(options(ctx).get("saves"))
+        trainees, problems = roster.load_roster(roster.find_file(folder, roster.ROSTER_FILES))
+        found += problems
+    for path in paths:
+        if path.stem.startswith("assignments"):
+            found += roster.load_assignments(path, titles, trainees)[1]
+    return found
+
+
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (ok, levels, counts, errors).")
@@ -243,7 +272,11 @@ def validate_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) 
       collectquest validate levels/novice/n07-callback.yaml
       collectquest --levels ~/my-levels validate --json
     """
-    catalog, diagnostics, _ = load_checked(ctx, paths)
+    training = [p for p in paths if _is_training_file(Path(p))]
+    paths = tuple(p for p in paths if p not in training)
+    catalog, diagnostics, _ = load_checked(ctx, paths) if paths or not training else (Catalog(), [], [])
+    if training:
+        diagnostics = [*diagnostics, *_check_training_files(ctx, [Path(p) for p in training])]
     ok = not validation.has_errors(diagnostics)
     if as_json:
         counts = validation.counts(catalog)
