@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic, LoadError
-from .storage import RunRecord
+from .storage import RunRecord, clean_name
 from .yamlsource import parse_yaml, read_yaml
 
 ROSTER_FILES = ("roster.yaml", "roster.csv")
@@ -145,6 +145,12 @@ def load_roster(path: Path) -> tuple[list[Trainee], list[Diagnostic]]:
         test = _flag(row.get("test"))
         if test is None:
             rows.problem(line, f"{where}：test 只能填 是/否（true/false）/ line {line}: test must be true or false")
+            continue
+        # Names and teams from a hand-edited file are cleaned as the game cleans typed ones.
+        try:
+            name, team = clean_name(name, "学员名字"), clean_name(team, "团队名")
+        except ValueError as exc:
+            rows.problem(line, f"{where}：{exc} / line {line}: unusable name")
             continue
         if name in first_line:
             rows.problem(
