@@ -25,6 +25,8 @@ class Catalog:
     questions: dict[str, BankQuestion] = field(default_factory=dict)
     sources: dict[Path, YamlSource] = field(default_factory=dict)
     id_files: dict[tuple[str, str], tuple[Path, tuple[Any, ...]]] = field(default_factory=dict)
+    # Level files that could not be used, with the first reason (the game lists them as unavailable).
+    unavailable: dict[Path, str] = field(default_factory=dict)
 
     def refs(self) -> set[str]:
         """Ids a `ref:` may point at: rule cards and glossary terms."""

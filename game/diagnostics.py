@@ -5,7 +5,9 @@ Codes are stable (trainers look them up in levels/README.md), like Yarn Spinner'
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 # code -> (short English name, explanation for the trainer guide, in Chinese)
 CODES: dict[str, tuple[str, str]] = {
@@ -42,7 +44,57 @@ CODES: dict[str, tuple[str, str]] = {
     "CQ028": ("too-large", "对话状态太多,无法穷举检查;请拆分对话或减少指标变化。"),
     "CQ029": ("stars-unreachable", "任何路径都拿不到三星(或二星)所需的分数。"),
     "CQ030": ("never-reached", "节点或结局虽有 `next` 指向,但指标和标记的条件使它永远走不到。"),
+    "CQ033": ("comma-splits-option", "`[...]` 列表里的半角逗号把一个选项拆成了两个(警告):改用全角逗号“，”或加引号。"),
+    "CQ034": ("comment-cuts-text", "未加引号的文字里有“ #”,后面的内容被当成注释删掉了(警告):整段文字加引号。"),
+    "CQ036": (
+        "roster-row",
+        "名单或布置文件(roster / assignments,YAML 或 CSV)某一行有误:缺姓名、未知关卡、日期格式等。",
+    ),
+    "CQ035": (
+        "not-a-yaml-file",
+        "文件名以 .yaml.txt / .yml.txt 结尾(Windows 隐藏了扩展名),游戏不会加载:改名为 .yaml。",
+    ),
 }
+
+# Names of the lists and maps of a level or handbook file, for paths a trainer can follow:
+# ("stages", 1, "questions", 3, "options", 0) -> 第 2 个环节 · 第 4 题 · 选项 1.
+_ITEM_NAMES = {
+    "stages": "第 {n} 个环节",
+    "questions": "第 {n} 题",
+    "options": "选项 {n}",
+    "choices": "第 {n} 个回答",
+    "transcript": "第 {n} 句",
+    "draw": "第 {n} 次抽题",
+    "rule_choices": "规则选项 {n}",
+    "next": "第 {n} 条路由",
+    "variants": "第 {n} 个变体",
+    "rules": "第 {n} 张规则卡",
+    "terms": "第 {n} 个术语",
+    "scripts": "第 {n} 段话术",
+    "requires": "前置关卡 {n}",
+    "skills": "技能 {n}",
+    "tags": "标签 {n}",
+}
+_KEYED_NAMES = {"nodes": "节点 {k}", "endings": "结局 {k}", "effects": "效果 {k}", "meters": "指标 {k}"}
+_KEY_NAMES = {"case": "案件"}
+
+
+def place_name(path: Sequence[Any]) -> str:
+    """A data path in words a trainer can follow, 1-based: 第 2 个环节 · 第 4 题 · 选项 1."""
+    parts: list[str] = []
+    parent: Any = None
+    for part in path:
+        if isinstance(part, int):
+            template = _ITEM_NAMES.get(str(parent), "第 {n} 项")
+            if parts and parent in _ITEM_NAMES:
+                parts.pop()  # "第 2 个环节" replaces the bare "stages"
+            parts.append(template.format(n=part + 1))
+        elif parent in _KEYED_NAMES and parts and parts[-1] == f"`{parent}`":
+            parts[-1] = _KEYED_NAMES[parent].format(k=part)
+        else:
+            parts.append(_KEY_NAMES.get(str(part), f"`{part}`"))
+        parent = part
+    return " · ".join(parts) or "文件顶层"
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from . import models
+from . import models, slips
 from .catalog import Catalog
-from .diagnostics import Diagnostic, LoadError
+from .diagnostics import Diagnostic, LoadError, place_name
 from .models import Level, QuestionBank
 from .yamlsource import YamlSource, read_yaml
 
@@ -49,6 +50,68 @@ def levels_dir(override: str | os.PathLike[str] | None = None) -> Path:
     return Path(chosen) if chosen else DEFAULT_LEVELS_DIR
 
 
+def _default_trainer_levels() -> Path:
+    """Where a trainer's own levels go when no folder is named: <repo>/my-levels in a checkout,
+    else the user's data folder — never inside the installed package."""
+    if (ROOT / "pyproject.toml").is_file():
+        return ROOT / "my-levels"
+    from platformdirs import user_data_path
+
+    return user_data_path("collectquest", appauthor=False) / "levels"
+
+
+DEFAULT_TRAINER_LEVELS_DIR = _default_trainer_levels()
+
+FolderList = str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None
+
+
+def _folders(value: FolderList) -> list[Path]:
+    """Folders from an option (one or several) or an environment variable (os.pathsep-separated)."""
+    if value is None:
+        return []
+    items = [value] if isinstance(value, (str, os.PathLike)) else list(value)
+    return [Path(part) for item in items for part in os.fspath(item).split(os.pathsep) if part.strip()]
+
+
+def level_folders(added: FolderList = None, only: FolderList = None) -> list[Path]:
+    """Every folder levels are read from, shipped first.
+
+    `only` (or $COLLECTQUEST_LEVELS_ONLY) replaces the shipped curriculum. Otherwise the shipped
+    levels come first, then `added` (or $COLLECTQUEST_LEVELS, several folders separated by
+    os.pathsep), then the default trainer folder if it exists (where `new-level` writes)."""
+    chosen_only = _folders(only) or _folders(os.environ.get("COLLECTQUEST_LEVELS_ONLY"))
+    if chosen_only:
+        return chosen_only
+    extra = _folders(added) or _folders(os.environ.get("COLLECTQUEST_LEVELS"))
+    folders = [DEFAULT_LEVELS_DIR, *extra]
+    if DEFAULT_TRAINER_LEVELS_DIR.is_dir():
+        folders.append(DEFAULT_TRAINER_LEVELS_DIR)
+    unique: dict[Path, Path] = {}
+    for folder in folders:
+        unique.setdefault(folder.resolve(), folder)
+    return list(unique.values())
+
+
+def trainer_folder(added: FolderList = None, only: FolderList = None) -> Path:
+    """The folder a trainer's new levels go to: the first folder named, else the default one."""
+    named = (
+        _folders(only)
+        or _folders(os.environ.get("COLLECTQUEST_LEVELS_ONLY"))
+        or _folders(added)
+        or _folders(os.environ.get("COLLECTQUEST_LEVELS"))
+    )
+    return named[0] if named else DEFAULT_TRAINER_LEVELS_DIR
+
+
+def is_shipped(path: Path) -> bool:
+    """True for a file of the shipped curriculum."""
+    try:
+        path.resolve().relative_to(DEFAULT_LEVELS_DIR.resolve())
+        return True
+    except (ValueError, OSError):
+        return False
+
+
 def content_dir(override: str | os.PathLike[str] | None = None) -> Path:
     chosen = override or os.environ.get("COLLECTQUEST_CONTENT")
     return Path(chosen) if chosen else DEFAULT_CONTENT_DIR
@@ -63,6 +126,30 @@ def yaml_files(paths: list[Path]) -> list[Path]:
         elif path.suffix in YAML_SUFFIXES or path.is_file():
             found.append(path)
     return found
+
+
+def misnamed_files(paths: list[Path]) -> list[Path]:
+    """Files in the given folders saved as `x.yaml.txt` or `x.yml.txt` (Windows hides known
+    extensions, so Notepad's "x.yaml" becomes x.yaml.txt): never loaded, so they are named."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.name.lower().endswith((".yaml.txt", ".yml.txt")) and p.is_file())
+            )
+    return found
+
+
+def misnamed_diagnostic(path: Path) -> Diagnostic:
+    right = path.name[: -len(".txt")]
+    return Diagnostic(
+        str(path),
+        1,
+        1,
+        "CQ035",
+        f"文件名是“{path.name}”，以 .txt 结尾，游戏不会加载它（Windows 默认隐藏扩展名）：把文件改名为“{right}”"
+        f" / '{path.name}' ends in .txt and is not loaded; rename it to '{right}'",
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -108,23 +195,60 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(path)
 
 
-def _friendly(error: dict[str, Any], path: tuple[Any, ...]) -> tuple[str, str]:
+# pydantic error type -> what the value should be, in Chinese ({ctx} fields filled in).
+_SHOULD_BE = {
+    "string_type": "应为文字",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "list_type": "应为列表（[...] 或每行一个“- ”）",
+    "dict_type": "应为“键: 值”的映射",
+    "model_type": "应为“键: 值”的映射",
+    "model_attributes_type": "应为“键: 值”的映射",
+    "literal_error": "取值不在允许的范围内（见英文提示）",
+    "greater_than_equal": "不能小于 {ge}",
+    "greater_than": "必须大于 {gt}",
+    "less_than_equal": "不能大于 {le}",
+    "less_than": "必须小于 {lt}",
+    "too_short": "至少要有 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
+    "string_too_short": "不能为空",
+    "union_tag_invalid": "环节的 `kind` 只能是 dialogue、quiz 或 audit",
+    "union_tag_not_found": "环节缺少 `kind`（dialogue、quiz 或 audit）",
+}
+
+
+def _friendly(error: dict[str, Any], path: tuple[Any, ...], source: YamlSource | None = None) -> tuple[str, str]:
+    """Code and message for one pydantic error: Chinese with a 1-based named place, then the English."""
     kind = error["type"]
     where = ".".join(str(p) for p in path) or "(file)"
+    place = place_name(path)
     if kind == "extra_forbidden":
         key = str(path[-1]) if path else "?"
         close = difflib.get_close_matches(key, _FIELD_NAMES, n=1, cutoff=0.6)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        return "CQ003", f"unknown key '{key}'{hint}"
+        zh_hint = f"（是不是 `{close[0]}`？）" if close else ""
+        return "CQ003", f"{place_name(path[:-1])}：未知字段 `{key}`{zh_hint} / unknown key '{key}'{hint}"
     if kind == "missing":
-        return "CQ005", f"missing required key '{path[-1] if path else '?'}'"
+        key = path[-1] if path else "?"
+        return "CQ005", f"{place_name(path[:-1])}：缺少必填字段 `{key}` / missing required key '{key}'"
     msg = error.get("msg", "invalid value")
     msg = msg.removeprefix("Value error, ")
+    node = source.not_text.get(path) if source is not None else None
+    if kind == "string_type" and node is not None:
+        return "CQ004", f"{place}：{slips.needs_quotes_message(node, error.get('input'))} / {where}: {msg}"
     if kind == "union_tag_invalid" or kind == "union_tag_not_found":
-        return "CQ004", f"{where}: stage `kind` must be dialogue, quiz or audit"
-    if kind == "literal_error":
-        return "CQ004", f"{where}: {msg}"
-    return "CQ004", f"{where}: {msg}"
+        return "CQ004", f"{place}：{_SHOULD_BE[kind]} / {where}: stage `kind` must be dialogue, quiz or audit"
+    should = _SHOULD_BE.get(kind, "取值有误")
+    try:
+        should = should.format(**error.get("ctx", {}))
+    except (KeyError, IndexError):
+        should = "取值有误"
+    return "CQ004", f"{place}：{should} / {where}: {msg}"
 
 
 def validate_model(model: type[M], source: YamlSource) -> M:
@@ -140,7 +264,7 @@ def validate_model(model: type[M], source: YamlSource) -> M:
         for error in exc.errors():
             path = _data_path(source.data, tuple(error["loc"]))
             line, col = source.where(path)
-            code, message = _friendly(dict(error), path)
+            code, message = _friendly(dict(error), path, source)
             if (line, col, message) in seen:
                 continue
             seen.add((line, col, message))
@@ -175,9 +299,12 @@ def _register(
 def load_level_file(path: Path) -> tuple[Level | None, YamlSource | None, list[Diagnostic]]:
     try:
         source = read_yaml(path)
-        return validate_model(Level, source), source, []
     except LoadError as exc:
         return None, None, exc.diagnostics
+    try:
+        return validate_model(Level, source), source, list(source.warnings)
+    except LoadError as exc:
+        return None, None, [*source.warnings, *exc.diagnostics]
 
 
 def load_content_file(catalog: Catalog, path: Path, diagnostics: list[Diagnostic]) -> None:
@@ -188,6 +315,7 @@ def load_content_file(catalog: Catalog, path: Path, diagnostics: list[Diagnostic
         return
     data = source.data
     catalog.sources[path] = source
+    diagnostics.extend(source.warnings)
     kinds: list[tuple[str, type[BaseModel]]] = [
         ("rules", models.RuleFile),
         ("terms", models.GlossaryFile),
@@ -231,6 +359,19 @@ def load_content_file(catalog: Catalog, path: Path, diagnostics: list[Diagnostic
                 catalog.questions[question.id] = question
 
 
+def _clash_with_shipped(path: Path, line: int, col: int, level_id: str, shipped: Path) -> Diagnostic:
+    shown = f"{shipped.parent.name}/{shipped.name}"
+    return Diagnostic(
+        str(path),
+        line,
+        col,
+        "CQ006",
+        f"关卡 id“{level_id}”已被随游戏提供的关卡使用（{shown}），你的这一关没有加载：换一个 id，"
+        f"例如加上你们团队的前缀“my-{level_id}”（`requires` 里引用它的地方一起改）"
+        f" / duplicate level id '{level_id}': a shipped level ({shown}) already uses it; rename yours",
+    )
+
+
 def load_catalog(
     level_paths: list[Path] | None = None, content_paths: list[Path] | None = None
 ) -> tuple[Catalog, list[Diagnostic]]:
@@ -240,12 +381,28 @@ def load_catalog(
     diagnostics: list[Diagnostic] = []
     for path in yaml_files(content_paths if content_paths is not None else [content_dir()]):
         load_content_file(catalog, path, diagnostics)
-    for path in yaml_files(level_paths if level_paths is not None else [levels_dir()]):
+    level_roots = level_paths if level_paths is not None else level_folders()
+    for path in misnamed_files(level_roots):
+        diagnostics.append(misnamed_diagnostic(path))
+        catalog.unavailable[path] = diagnostics[-1].message
+    for path in yaml_files(level_roots):
         level, source, problems = load_level_file(path)
         diagnostics.extend(problems)
         if level is None or source is None:
+            errors = [d for d in problems if d.severity != "warning"]
+            first = errors[0] if errors else None
+            reason = first.message if first else "无法加载"
+            if first and not reason.startswith(f"第 {first.line} 行"):
+                reason = f"第 {first.line} 行：{reason}"
+            catalog.unavailable[path] = reason
             continue
         catalog.sources[path] = source
+        shipped = catalog.level_files.get(level.id)
+        if shipped is not None and is_shipped(shipped) and not is_shipped(path):
+            line, col = source.where(("id",))
+            diagnostics.append(_clash_with_shipped(path, line, col, level.id, shipped))
+            catalog.unavailable[path] = diagnostics[-1].message
+            continue
         if _register(catalog, "level", level.id, path, ("id",), diagnostics):
             catalog.levels[level.id] = level
             catalog.level_files[level.id] = path

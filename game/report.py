@@ -202,6 +202,7 @@ def build_report(
     team: str | None = None,
     since: date | None = None,
     now: str | None = None,
+    include_autoplay: bool = False,
 ) -> Report:
     """The report over `runs` (autoplay left out), filtered by team and by finish date >= since.
     `players` adds trainees who have no runs in the period, so a lead sees who has not played."""
@@ -212,7 +213,7 @@ def build_report(
             by_player.setdefault(player.id, [])
             names[player.id] = (player.name, player.team)
     for run in runs:
-        if run.autoplay or (team is not None and run.team != team):
+        if (run.autoplay and not include_autoplay) or (team is not None and run.team != team):
             continue
         if since is not None:
             finished = run_date(run)

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from . import slips
 from .diagnostics import Diagnostic, LoadError
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -33,6 +34,11 @@ class YamlSource:
     path: Path
     data: Any
     positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    # Unquoted values YAML did not read as text (`21:30`, `yes`, `2026-03-01`), so that a schema
+    # error on one can say "加引号".
+    not_text: dict[PathKey, yaml.ScalarNode] = field(default_factory=dict)
+    # Slips that parse but change what trainees see (see game.slips); printed, never fatal.
+    warnings: list[Diagnostic] = field(default_factory=list)
 
     def where(self, loc: PathKey) -> tuple[int, int]:
         """Line and column (1-based) of the longest prefix of `loc` that exists in the file."""
@@ -44,11 +50,20 @@ class YamlSource:
 
 
 class _Walker:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, lines: list[str]):
         self.path = path
+        self.lines = lines
         self.count = 0
         self.positions: dict[PathKey, tuple[int, int]] = {}
+        self.not_text: dict[PathKey, yaml.ScalarNode] = {}
         self.problems: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
+
+    def _slip(self, slip: slips.Slip | None) -> None:
+        if slip is None:
+            return
+        found = Diagnostic(str(self.path), slip.line, slip.column, _slip_code(slip), slip.message, slip.severity)
+        (self.warnings if slip.severity == "warning" else self.problems).append(found)
 
     def _mark(self, node: yaml.Node) -> tuple[int, int]:
         return (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -84,6 +99,11 @@ class _Walker:
                         )
                     )
                 seen[key] = key_node
+                self._slip(slips.key_slip(key_node, self.lines))
+                self._slip(slips.value_slip(key_node, value_node, self.lines))
+                if isinstance(value_node, yaml.SequenceNode):
+                    for slip in slips.comma_slips(key, value_node, self.lines):
+                        self._slip(slip)
                 # Positions are keyed by the constructed key; scalar keys that YAML reads as
                 # numbers or booleans are stored under their text too.
                 self.positions[where + (key,)] = self._mark(key_node)
@@ -92,6 +112,16 @@ class _Walker:
             for index, item in enumerate(node.value):
                 self.positions[where + (index,)] = self._mark(item)
                 self.walk(item, where + (index,))
+        elif isinstance(node, yaml.ScalarNode):
+            if slips.scalar_reading(node) is not None:
+                self.not_text[where] = node
+            self._slip(slips.comment_slip(node, self.lines))
+
+
+def _slip_code(slip: slips.Slip) -> str:
+    if slip.severity != "warning":
+        return "CQ001"
+    return "CQ033" if "逗号" in slip.message else "CQ034"
 
 
 def read_yaml(path: Path) -> YamlSource:
@@ -120,27 +150,24 @@ def parse_yaml(text: str, path: Path) -> YamlSource:
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        raise LoadError([Diagnostic(name, line, col, "CQ001", f"YAML syntax error: {problem}")]) from None
+        slip = slips.explain_syntax_error(text, exc)
+        raise LoadError([Diagnostic(name, slip.line, slip.column, "CQ001", slip.message)]) from None
     except yaml.YAMLError as exc:
         raise LoadError([Diagnostic(name, 1, 1, "CQ001", f"YAML syntax error: {exc}")]) from None
     if root is None:
         return YamlSource(path, None)
-    walker = _Walker(path)
+    walker = _Walker(path, text.splitlines())
     walker.walk(root, ())
     if walker.problems:
         raise LoadError(walker.problems)
     try:
         data = loader.construct_document(root)  # build from the checked node tree: no second parse
-    except yaml.YAMLError as exc:  # e.g. an unknown tag such as !!python/object
-        mark = getattr(exc, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise LoadError(
-            [Diagnostic(name, line, col, "CQ001", f"YAML error: {getattr(exc, 'problem', None) or exc}")]
-        ) from None
-    return YamlSource(path, _normalise_keys(data), walker.positions)
+    except yaml.MarkedYAMLError as exc:  # e.g. an unknown tag such as !!python/object or !注意
+        slip = slips.explain_syntax_error(text, exc)
+        raise LoadError([Diagnostic(name, slip.line, slip.column, "CQ001", slip.message)]) from None
+    except yaml.YAMLError as exc:
+        raise LoadError([Diagnostic(name, 1, 1, "CQ001", f"YAML error: {exc}")]) from None
+    return YamlSource(path, _normalise_keys(data), walker.positions, walker.not_text, walker.warnings)
 
 
 def _normalise_keys(data: Any) -> Any:

@@ -21,7 +21,7 @@ HANGUP_LINE = SAMPLE.read_text(encoding="utf-8").splitlines().index("      hangu
 
 
 def run(*args: str, levels: Path | None = None, content: Path = CONTENT) -> Result:
-    options = ["--content", str(content)] + (["--levels", str(levels)] if levels else [])
+    options = ["--content", str(content)] + (["--only-levels", str(levels)] if levels else [])
     return CliRunner().invoke(cli, [*options, *args], catch_exceptions=False)
 
 
@@ -133,7 +133,8 @@ def test_levels_in_play_order(level_dir: Path) -> None:
     assert result.exit_code == 0
     levels = json.loads(result.output)["levels"]
     assert [(lv["id"], lv["tier"]) for lv in levels] == [("sample-spouse", "新手"), ("broken-valid-quiz", "中级")]
-    assert set(levels[0]) == {"id", "tier", "title", "requires", "file"}
+    assert set(levels[0]) == {"id", "tier", "title", "requires", "file", "shipped"}
+    assert levels[0]["shipped"] is False
     assert levels[0]["file"].endswith("sample.yaml")
     text = run("levels", levels=level_dir).output.splitlines()
     assert text[0].startswith("新手") and "sample-spouse" in text[0] and "中级" in text[1]

@@ -40,7 +40,7 @@ def run(env: dict[str, str], *args: str, use_env_vars: bool = False):  # type: i
     if use_env_vars:
         variables = {
             "COLLECTQUEST_SAVES": env["saves"],
-            "COLLECTQUEST_LEVELS": env["levels"],
+            "COLLECTQUEST_LEVELS_ONLY": env["levels"],
             "COLLECTQUEST_CONTENT": env["content"],
             "COLLECTQUEST_LEADERBOARD": env["board"],
         }
@@ -48,7 +48,7 @@ def run(env: dict[str, str], *args: str, use_env_vars: bool = False):  # type: i
     base = [
         "--saves",
         env["saves"],
-        "--levels",
+        "--only-levels",
         env["levels"],
         "--content",
         env["content"],

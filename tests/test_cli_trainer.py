@@ -21,7 +21,7 @@ SAMPLE = FIXTURES / "levels" / "sample.yaml"
 
 
 def run(*args: str, levels: Path | None = None, content: Path = CONTENT) -> Result:
-    options = ["--content", str(content)] + (["--levels", str(levels)] if levels else [])
+    options = ["--content", str(content)] + (["--only-levels", str(levels)] if levels else [])
     return CliRunner().invoke(cli, [*options, *args], catch_exceptions=False)
 
 

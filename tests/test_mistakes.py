@@ -158,7 +158,7 @@ def test_review_command_lists_due_cards(tui_catalog: Catalog, store: SaveStore, 
 
     run = _run(tui_catalog, store, "sample-spouse", "worst")
     LearningStore.beside(store).take_in_run(run, tui_catalog, datetime.now(UTC) - timedelta(hours=1))
-    args = ["--saves", str(tmp_path / "saves"), "--levels", str(TUI_LEVELS[1]), "--content", str(TUI_CONTENT[0])]
+    args = ["--saves", str(tmp_path / "saves"), "--only-levels", str(TUI_LEVELS[1]), "--content", str(TUI_CONTENT[0])]
     # The sample level is not in the TUI folder: its cards are not shown (nothing to replay).
     result = CliRunner().invoke(cli, [*args, "review", "--player", "王小明", "--json"])
     assert result.exit_code == 0, result.output
@@ -179,7 +179,7 @@ def test_autoplay_as_trainee_counts_for_bests_and_cards_but_not_the_board(tmp_pa
     from tui.cli import cli
 
     saves = tmp_path / "saves"
-    args = ["--saves", str(saves), "--levels", str(TUI_LEVELS[0]), "--content", str(TUI_CONTENT[0])]
+    args = ["--saves", str(saves), "--only-levels", str(TUI_LEVELS[0].parent), "--content", str(TUI_CONTENT[0])]
     play = ["autoplay", "sample-spouse", "--player", "演示员", "--policy", "worst", "--record"]
     refused = CliRunner().invoke(cli, [*args, "autoplay", "sample-spouse", "--policy", "best", "--as-trainee"])
     assert refused.exit_code == 2 and "--record" in refused.output

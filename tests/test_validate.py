@@ -74,7 +74,8 @@ def test_every_broken_case_has_a_marker_and_the_valid_bases_have_none() -> None:
 
 def test_every_error_code_is_exercised_by_a_fixture() -> None:
     exercised = {code for case in broken_cases() for _, _, code, _ in expected_markers(case)} | {"CQ002"}
-    untested = set(CODES) - exercised - {"CQ028", "CQ029"}  # too-large and stars have their own tests
+    # too-large and stars have their own tests; the YAML slips theirs in test_slips.py
+    untested = set(CODES) - exercised - {"CQ028", "CQ029", "CQ033", "CQ034", "CQ035", "CQ036"}
     assert not untested, f"codes without a broken fixture: {sorted(untested)}"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -24,7 +24,7 @@ from game.catalog import Catalog
 from game.diagnostics import Diagnostic
 from game.drill import build_drill
 from game.learnstore import LearningStore
-from game.loader import content_dir, levels_dir, load_catalog
+from game.loader import content_dir, level_folders, load_catalog
 from game.models import Level
 from game.placement import PLACEMENT_ID, assess, level_for
 from game.profile import build_profile
@@ -73,7 +73,16 @@ class CollectQuestApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1,question_mark", "help", "帮助", key_display="?", id="help", tooltip="所有按键与玩法说明"),
         Binding("ctrl+q", "quit", "退出", key_display="^q", id="quit", priority=True),
-        Binding("ctrl+p", "command_palette", "命令", key_display="^p", id="command-palette", show=False, priority=True, tooltip="命令面板"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "命令",
+            key_display="^p",
+            id="command-palette",
+            show=False,
+            priority=True,
+            tooltip="命令面板",
+        ),
     ]
 
     catalog: reactive[Catalog | None] = reactive(None, always_update=True, init=False)
@@ -89,6 +98,7 @@ class CollectQuestApp(App[None]):
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = datetime.now,
         seeds: Callable[[], int] = random_seed,
+        preview: str | None = None,
     ) -> None:
         """`clock` times quiz answers (monotonic seconds), `now` stamps runs, `seeds` seeds each
         run's question draw; tests inject fakes for all three. A given `catalog` skips loading."""
@@ -113,6 +123,10 @@ class CollectQuestApp(App[None]):
         """Finished runs storage refused, by run id, until 重试保存 stores them."""
         """The mode last chosen on the map or a briefing (exams are always assessment)."""
         self.theme = THEME
+        self.preview = preview
+        """A trainer's preview of this level: every level opens, and the saves are thrown away."""
+        if preview:
+            self.sub_title = "训练师预览 · 不解锁、不计成绩"
 
     # ----------------------------------------------------------------------------------------
     # Start-up
@@ -120,11 +134,22 @@ class CollectQuestApp(App[None]):
     def on_mount(self) -> None:
         # Pushed rather than returned from get_default_screen(): Textual 8.2 does not load the
         # CSS_PATH of a default screen.
-        self.push_screen(StartScreen(self.store))
+        if not self.preview:
+            self.push_screen(StartScreen(self.store))
         if self.preloaded is not None:
             self.catalog = self.preloaded
+            self._open_preview()
         else:
             self.load_catalog()
+
+    def _open_preview(self) -> None:
+        """Preview: a throw-away player on the throw-away store, straight to the level's briefing."""
+        if not self.preview or self.catalog is None or self.player is not None:
+            return
+        self.player = self.store.create_player("训练师预览", "预览")
+        self.push_screen(MapScreen(self.store, self.player))
+        if self.preview in self.catalog.levels:
+            self.open_briefing(self.preview)
 
     @work(thread=True, exclusive=True, group="catalog")
     def load_catalog(self) -> None:
@@ -146,6 +171,14 @@ class CollectQuestApp(App[None]):
             )
         if not catalog.levels:
             self.notify("没有找到任何关卡文件，请检查 --levels 目录。", severity="error", timeout=10, markup=False)
+        self._open_preview()
+        if catalog.unavailable:
+            # File names and reasons come from trainers' files: control characters are dropped.
+            listed = "\n".join(
+                "".join(ch for ch in f"· {path.name}：{reason}" if ch.isprintable())[:160]
+                for path, reason in list(catalog.unavailable.items())[:5]
+            )
+            self.notify(listed, title="以下关卡文件不可用", severity="warning", timeout=12, markup=False)
 
     # ----------------------------------------------------------------------------------------
     # Players and the map
@@ -235,7 +268,7 @@ class CollectQuestApp(App[None]):
         if level is None:
             return
         state = level_state(self.catalog.levels, self.bests(), level, self.placed())
-        if not state.open:
+        if not state.open and not self.preview:
             self.notify(f"⊘ {state.locked_reason}", title=level.title, severity="warning", markup=False)
             return
         chosen_mode = "assessment" if level.exam else (mode or self.preferred_mode)
@@ -354,13 +387,15 @@ class CollectQuestApp(App[None]):
         before: dict[str, BestResult] = {}
         try:
             before = self.store.bests(run.player.id)
-            self.store.record_run(record)
+            if not self.preview:  # a trainer's preview counts nowhere
+                self.store.record_run(record)
             after = self.store.bests(run.player.id)
         except StorageProblem as problem:
             self.call_from_thread(self._show_results, run, record, before, before, str(problem))
             return
         self._clear_progress_quietly(run.player.id)
-        self._take_in_learning(run, record)
+        if not self.preview:
+            self._take_in_learning(run, record)
         self.call_from_thread(self._show_results, run, record, before, after, None)
 
     def _take_in_learning(self, run: LevelRun, record: RunRecord) -> None:
@@ -587,14 +622,30 @@ if TYPE_CHECKING:
 
 
 def run_app(
-    saves: str | None = None, levels: str | None = None, content: str | None = None, leaderboard: str | None = None
+    saves: str | None = None,
+    levels: Sequence[str] | str | None = None,
+    content: str | None = None,
+    leaderboard: str | None = None,
+    *,
+    only_levels: Sequence[str] | None = None,
+    preview: str | None = None,
 ) -> None:
-    """Start the game (called by `collectquest` with no subcommand)."""
+    """Start the game (called by `collectquest` with no subcommand). `levels` are added to the
+    shipped ones, `only_levels` replace them. `preview` opens that level at once, on a
+    throw-away saves folder: nothing is unlocked or recorded."""
+    import tempfile
+
     import click
 
     try:
-        store = SaveStore(default_saves_dir(saves), Path(leaderboard) if leaderboard else None)
+        with tempfile.TemporaryDirectory(prefix="collectquest-preview-") as scratch:
+            saves_dir = Path(scratch) if preview else default_saves_dir(saves)
+            store = SaveStore(saves_dir, Path(scratch) / "leaderboard.json" if preview else board_file(leaderboard))
+            app = CollectQuestApp(store, level_folders(levels, only_levels), [content_dir(content)], preview=preview)
+            app.run()
     except (StorageProblem, OSError) as exc:
         raise click.ClickException(f"无法打开存档目录：{exc}") from None
-    app = CollectQuestApp(store, [levels_dir(levels)], [content_dir(content)])
-    app.run()
+
+
+def board_file(leaderboard: str | None) -> Path | None:
+    return Path(leaderboard) if leaderboard else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from tui.commands import content, learning, records, trainer
+from tui.commands import content, learning, records, trainer, training
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -21,9 +21,19 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 @click.option(
     "--levels",
     "levels",
-    type=click.Path(),
+    type=click.Path(file_okay=False),
+    multiple=True,
     envvar="COLLECTQUEST_LEVELS",
-    help="Folder of level files (default: the shipped levels/). Env: COLLECTQUEST_LEVELS.",
+    help="A folder of your own levels, added to the shipped ones (repeatable; new-level writes into the first). "
+    "Env: COLLECTQUEST_LEVELS, several folders separated by the path separator (: or ; on Windows).",
+)
+@click.option(
+    "--only-levels",
+    "only_levels",
+    type=click.Path(file_okay=False),
+    multiple=True,
+    envvar="COLLECTQUEST_LEVELS_ONLY",
+    help="Folder(s) of levels that replace the shipped curriculum. Env: COLLECTQUEST_LEVELS_ONLY.",
 )
 @click.option(
     "--content",
@@ -42,20 +52,31 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 @click.version_option(package_name="collectquest")
 @click.pass_context
 def cli(
-    ctx: click.Context, saves: str | None, levels: str | None, content: str | None, leaderboard: str | None
+    ctx: click.Context,
+    saves: str | None,
+    levels: tuple[str, ...],
+    only_levels: tuple[str, ...],
+    content: str | None,
+    leaderboard: str | None,
 ) -> None:
     """催收闯关 CollectQuest — a training game for lawful, respectful debt collection.
 
     Run with no command to play.  Example:  collectquest --saves /mnt/team/saves
     """
-    ctx.obj = {"saves": saves, "levels": levels, "content": content, "leaderboard": leaderboard}
+    ctx.obj = {
+        "saves": saves,
+        "levels": levels,
+        "only_levels": only_levels,
+        "content": content,
+        "leaderboard": leaderboard,
+    }
     if ctx.invoked_subcommand is None:
         from tui.app import run_app
 
-        run_app(saves=saves, levels=levels, content=content, leaderboard=leaderboard)
+        run_app(saves=saves, levels=levels, only_levels=only_levels, content=content, leaderboard=leaderboard)
 
 
-for module in (content, records, trainer, learning):
+for module in (content, records, trainer, learning, training):
     module.register(cli)
 
 

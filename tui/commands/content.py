@@ -61,8 +61,30 @@ def options(ctx: click.Context) -> dict[str, Any]:
     return obj if isinstance(obj, dict) else {}
 
 
+def level_folders(ctx: click.Context) -> list[Path]:
+    """The folders levels are read from: the shipped ones plus --levels, or --only-levels."""
+    opts = options(ctx)
+    return loader.level_folders(opts.get("levels"), opts.get("only_levels"))
+
+
+def trainer_folder(ctx: click.Context) -> Path:
+    """Where this trainer's new levels go (the first --levels or --only-levels folder)."""
+    opts = options(ctx)
+    return loader.trainer_folder(opts.get("levels"), opts.get("only_levels"))
+
+
 def levels_folder(ctx: click.Context) -> Path:
-    return loader.levels_dir(options(ctx).get("levels"))
+    """The trainer's folder (kept for callers that name one folder; most want level_folders)."""
+    return trainer_folder(ctx)
+
+
+def existing_level_folders(ctx: click.Context) -> list[Path]:
+    """level_folders, with a clear error for a named folder that does not exist."""
+    folders = level_folders(ctx)
+    for folder in folders:
+        if not folder.is_dir() and folder != loader.DEFAULT_TRAINER_LEVELS_DIR:
+            raise click.ClickException(f"关卡目录不存在 levels folder not found: {folder}")
+    return [f for f in folders if f.is_dir()]
 
 
 def content_folder(ctx: click.Context) -> Path:
@@ -112,11 +134,12 @@ def _is_content_file(path: Path, content_root: Path) -> bool:
     return isinstance(data, dict) and any(key in data for key in CONTENT_KEYS)
 
 
-def known_levels(folder: Path, skip: Iterable[Path] = ()) -> dict[str, str]:
-    """Level id -> tier for the levels in `folder` (not those in `skip`): the context in which a
+def known_levels(folders: Path | list[Path], skip: Iterable[Path] = ()) -> dict[str, str]:
+    """Level id -> tier for the levels in `folders` (not those in `skip`): the context in which a
     single file's `requires` are checked."""
     skipped = {p.resolve() for p in skip}
-    files = [p for p in loader.yaml_files([folder]) if p.resolve() not in skipped] if folder.is_dir() else []
+    existing = [f for f in ([folders] if isinstance(folders, Path) else folders) if f.is_dir()]
+    files = [p for p in loader.yaml_files(existing) if p.resolve() not in skipped]
     catalog, _ = loader.load_catalog(files, [])
     return {level.id: level.tier for level in catalog.levels.values()}
 
@@ -131,20 +154,22 @@ def load_checked(ctx: click.Context, paths: Iterable[str] = ()) -> tuple[Catalog
         if not path.exists():
             raise click.BadParameter(f"'{path}' does not exist", param_hint="PATH")
     if not given:
-        levels_root = levels_folder(ctx)
-        if not levels_root.is_dir():
-            raise click.ClickException(f"levels folder not found: {levels_root}")
-        catalog, diagnostics = validation.check_paths([levels_root], [content_root])
-        return catalog, diagnostics, [levels_root, content_root]
+        roots = existing_level_folders(ctx)
+        catalog, diagnostics = validation.check_paths(roots, [content_root])
+        return catalog, diagnostics, [*roots, content_root]
+    extra_problems: list[Diagnostic] = []
     files = loader.yaml_files(given)
     content_files = [p for p in files if _is_content_file(p, content_root)]
     level_files = [p for p in files if p not in content_files]
     given_content = {p.resolve() for p in content_files}
     if content_root.is_dir():
         content_files += [p for p in loader.yaml_files([content_root]) if p.resolve() not in given_content]
-    context = known_levels(levels_folder(ctx), level_files)
+    for folder in given:
+        for misnamed in loader.misnamed_files([folder]):
+            extra_problems.append(loader.misnamed_diagnostic(misnamed))
+    context = known_levels(level_folders(ctx), level_files)
     catalog, diagnostics = validation.check_paths(level_files, content_files, known_levels=context)
-    return catalog, diagnostics, given
+    return catalog, sorted([*extra_problems, *diagnostics], key=lambda d: (d.file, d.line)), given
 
 
 def find_level(ctx: click.Context, level: str) -> tuple[Catalog, list[Diagnostic], Level, Path]:
@@ -165,7 +190,7 @@ def find_level(ctx: click.Context, level: str) -> tuple[Catalog, list[Diagnostic
     if level not in catalog.levels:
         close = validation.did_you_mean(level, catalog.levels)
         raise click.BadParameter(
-            f"no level with id '{level}' in {display_path(levels_folder(ctx))}{close}; "
+            f"no level with id '{level}' in {', '.join(display_path(f) for f in level_folders(ctx))}{close}; "
             "run `collectquest levels` to list them",
             param_hint="LEVEL",
         )
@@ -200,6 +225,35 @@ def _summary(catalog: Catalog, diagnostics: list[Diagnostic]) -> str:
     return f"✓ 通过 OK: {held}{note}"
 
 
+def _is_training_file(path: Path) -> bool:
+    """A roster or assignments file (YAML or CSV), checked by game.roster rather than as a level."""
+    return path.is_file() and (path.suffix.lower() == ".csv" or path.stem.startswith(("roster", "assignments")))
+
+
+def _check_training_files(ctx: click.Context, paths: list[Path]) -> list[Diagnostic]:
+    from game import roster
+
+    catalog, _ = loader.load_catalog([f for f in level_folders(ctx) if f.is_dir()], [content_folder(ctx)])
+    titles = {lid: lv.title for lid, lv in catalog.levels.items()}
+    rosters = [p for p in paths if not p.stem.startswith("assignments")]
+    found: list[Diagnostic] = []
+    trainees: list[roster.Trainee] = []
+    for path in rosters:
+        listed, problems = roster.load_roster(path)
+        trainees += listed
+        found += problems
+    if not rosters:  # assignments alone: checked against the roster in the saves folder
+        from game.storage import default_saves_dir
+
+        folder = default_saves_dir(options(ctx).get("saves"))
+        trainees, problems = roster.load_roster(roster.find_file(folder, roster.ROSTER_FILES))
+        found += problems
+    for path in paths:
+        if path.stem.startswith("assignments"):
+            found += roster.load_assignments(path, titles, trainees)[1]
+    return found
+
+
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (ok, levels, counts, errors).")
@@ -218,7 +272,11 @@ def validate_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) 
       collectquest validate levels/novice/n07-callback.yaml
       collectquest --levels ~/my-levels validate --json
     """
-    catalog, diagnostics, _ = load_checked(ctx, paths)
+    training = [p for p in paths if _is_training_file(Path(p))]
+    paths = tuple(p for p in paths if p not in training)
+    catalog, diagnostics, _ = load_checked(ctx, paths) if paths or not training else (Catalog(), [], [])
+    if training:
+        diagnostics = [*diagnostics, *_check_training_files(ctx, [Path(p) for p in training])]
     ok = not validation.has_errors(diagnostics)
     if as_json:
         counts = validation.counts(catalog)
@@ -245,7 +303,7 @@ def validate_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) 
 
 
 @click.command("levels")
-@click.option("--json", "as_json", is_flag=True, help='Print {"levels": [{id, tier, title, requires, file}]}.')
+@click.option("--json", "as_json", is_flag=True, help='Print {"levels": [{id, tier, title, requires, file, shipped}]}.')
 @click.option(
     "--player",
     "player_name",
@@ -264,10 +322,8 @@ def levels_command(ctx: click.Context, as_json: bool, player_name: str | None) -
       collectquest --levels ~/my-levels levels --json
       collectquest levels --json --player 王小明
     """
-    folder = levels_folder(ctx)
-    if not folder.is_dir():
-        raise click.ClickException(f"levels folder not found: {folder}")
-    catalog, diagnostics = loader.load_catalog([folder], [content_folder(ctx)])
+    folders = existing_level_folders(ctx)
+    catalog, diagnostics = loader.load_catalog(folders, [content_folder(ctx)])
     ordered = catalog.levels_in_play_order()
     standing = None
     if player_name is not None:
@@ -284,6 +340,7 @@ def levels_command(ctx: click.Context, as_json: bool, player_name: str | None) -
                         "title": lv.title,
                         "requires": list(lv.requires),
                         "file": display_path(catalog.level_files[lv.id]),
+                        "shipped": loader.is_shipped(catalog.level_files[lv.id]),
                         **(standing[lv.id] if standing is not None else {}),
                     }
                     for lv in ordered
@@ -292,7 +349,7 @@ def levels_command(ctx: click.Context, as_json: bool, player_name: str | None) -
         )
     else:
         if not ordered:
-            click.echo(f"没有关卡 no levels in {display_path(folder)}")
+            click.echo(f"没有关卡 no levels in {', '.join(display_path(f) for f in folders)}")
         for lv in ordered:
             needs = f"  ← {', '.join(lv.requires)}" if lv.requires else ""
             exam = " [晋升考核]" if lv.exam else ""
@@ -302,7 +359,8 @@ def levels_command(ctx: click.Context, as_json: bool, player_name: str | None) -
                 mine = ("  ✓" if own["passed"] else "  ○" if own["unlocked"] else "  ⊘") + (
                     f" 最佳 {own['best']}" if own["best"] is not None else ""
                 )
-            click.echo(f"{lv.tier}  {lv.order:>2}  {lv.id:<28} {lv.title}{exam}{needs}{mine}")
+            authored = "" if loader.is_shipped(catalog.level_files[lv.id]) else " [自编]"
+            click.echo(f"{lv.tier}  {lv.order:>2}  {lv.id:<28} {lv.title}{exam}{authored}{needs}{mine}")
     level_problems = [d for d in diagnostics if d.severity != validation.WARNING]
     if level_problems:
         click.echo(

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import difflib
 import json
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,20 +21,36 @@ from rich.text import Text
 
 from game.autoplay import POLICIES, autoplay
 from game.catalog import Catalog
-from game.loader import content_dir, levels_dir, load_catalog
+from game.loader import content_dir, level_folders, load_catalog
 from game.placement import PLACEMENT_ID, placement_level
 from game.quiz import DrawError
 from game.report import Report, build_report, parse_since, report_csv
+from game.roster import (
+    ASSIGNMENT_FILES,
+    DONE,
+    NOT_STARTED,
+    OVERDUE,
+    ROSTER_FILES,
+    Assignment,
+    Trainee,
+    TraineeAssignments,
+    assignment_status,
+    find_file,
+    load_assignments,
+    load_roster,
+)
 from game.runs import run_from_session, verify_store
 from game.session import MODE_NAMES, MODES
 from game.storage import (
     LeaderboardEntry,
+    Player,
     SaveStore,
     StorageProblem,
     clean_name,
     default_leaderboard_file,
     default_saves_dir,
 )
+from game.workbook import report_workbook
 
 
 class CommandError(click.ClickException):
@@ -65,7 +82,8 @@ def open_store(ctx: click.Context) -> SaveStore:
 
 def open_catalog(ctx: click.Context) -> Catalog:
     opts = _options(ctx)
-    catalog, diagnostics = load_catalog([levels_dir(opts.get("levels"))], [content_dir(opts.get("content"))])
+    folders = level_folders(opts.get("levels"), opts.get("only_levels"))
+    catalog, diagnostics = load_catalog([f for f in folders if f.is_dir()], [content_dir(opts.get("content"))])
     if diagnostics:
         click.echo(
             f"注意:关卡或题库中有 {len(diagnostics)} 处问题,相关内容未加载(运行 collectquest validate 查看)。", err=True
@@ -415,10 +433,28 @@ def _print_report(report: Report) -> None:
     metavar="FILE",
     help="Also write the report as CSV (UTF-8 with BOM, opens in Excel).",
 )
+@click.option(
+    "--xlsx",
+    "xlsx_file",
+    type=click.Path(dir_okay=False, writable=True),
+    metavar="FILE",
+    help="Also write an Excel workbook: trainees, teams, scores, red lines by rule, assignments.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of tables.")
+@click.option("--today", default=None, metavar="YYYY-MM-DD", help="The day overdue is judged on (default: today).")
+@click.option("--include-test", is_flag=True, help="Also show test players of the roster (marked 测试).")
+@click.option("--include-autoplay", is_flag=True, help="Count runs recorded by `autoplay --record` too.")
 @click.pass_context
 def report_command(
-    ctx: click.Context, team: str | None, since: str | None, csv_file: str | None, as_json: bool
+    ctx: click.Context,
+    team: str | None,
+    since: str | None,
+    csv_file: str | None,
+    xlsx_file: str | None,
+    as_json: bool,
+    today: str | None,
+    include_test: bool,
+    include_autoplay: bool,
 ) -> None:
     """Results per trainee (levels passed, best scores, attempts, time, red lines by rule, weakest
     dimensions and skills) and per team.
@@ -439,9 +475,42 @@ def report_command(
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     try:
-        report = build_report(store.runs(), catalog.levels, store.players(), team=team_name, since=since_date)
+        today_date = date.fromisoformat(today) if today else date.today()
+    except ValueError:
+        raise CommandError(f"--today“{today}”要写成 YYYY-MM-DD") from None
+    trainees, assignments = _roster_and_assignments(store.saves_dir, catalog)
+    tests = {t.name for t in trainees if t.test}
+    try:
+        runs = list(store.runs())
+        players = list(store.players())
     except StorageProblem as exc:
         raise CommandError(str(exc)) from None
+    if include_test:  # shown, and marked
+        runs = [replace(r, player=f"{r.player}（测试）") if r.player in tests else r for r in runs]
+        players = [replace(p, name=f"{p.name}（测试）") if p.name in tests else p for p in players]
+    else:  # kept in the history, left out of the report
+        runs = [r for r in runs if r.player not in tests]
+        players = [p for p in players if p.name not in tests]
+    known = {p.name for p in players}
+    for trainee in trainees:  # on the roster but never opened the game: still a row of the report
+        shown_name = f"{trainee.name}（测试）" if trainee.test else trainee.name
+        if shown_name not in known and (include_test or not trainee.test):
+            players.append(Player(f"roster:{trainee.name}", shown_name, trainee.team, ""))
+    report = build_report(
+        runs, catalog.levels, players, team=team_name, since=since_date, include_autoplay=include_autoplay
+    )
+    counted = [r for r in store.runs() if include_autoplay or not r.autoplay]
+    status = [
+        s
+        for s in assignment_status(trainees, assignments, counted, today_date, include_test=include_test)
+        if team_name is None or s.trainee.team == team_name
+    ]
+    if xlsx_file:
+        try:
+            report_workbook(report, catalog.levels, catalog.rules, status).save(xlsx_file)
+        except OSError as exc:
+            raise CommandError(f"无法写入 {xlsx_file}:{exc.strerror or exc}") from None
+        click.echo(f"已写入 {xlsx_file}", err=as_json)
     if csv_file:
         try:
             Path(csv_file).write_text(report_csv(report), encoding="utf-8-sig", newline="")
@@ -449,9 +518,57 @@ def report_command(
             raise CommandError(f"无法写入 {csv_file}:{exc.strerror or exc}") from None
         click.echo(f"已写入 {csv_file}", err=as_json)
     if as_json:
-        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        data = report.to_json()
+        data["assignments"] = [
+            {
+                "player": t.trainee.name,
+                "team": t.trainee.team,
+                "never_played": t.never_played,
+                "levels": [
+                    {"level": r.level, "due": r.due.isoformat(), "status": r.status, "best": r.best} for r in t.rows
+                ],
+            }
+            for t in status
+        ]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         _print_report(report)
+        if status:
+            _print_assignments(status, catalog, today_date)
+
+
+def _roster_and_assignments(folder: Path, catalog: Catalog) -> tuple[list[Trainee], list[Assignment]]:
+    """The roster and assignments of the saves folder; problems are printed and fail the command."""
+    trainees, problems = load_roster(find_file(folder, ROSTER_FILES))
+    titles = {lid: lv.title for lid, lv in catalog.levels.items()}
+    assignments, more = load_assignments(find_file(folder, ASSIGNMENT_FILES), titles, trainees)
+    for problem in [*problems, *more]:
+        click.echo(f"{problem.file}:{problem.line}: {problem.message}", err=True)
+    if problems or more:
+        raise CommandError("名单或布置文件有问题，见上")
+    return trainees, assignments
+
+
+def _print_assignments(status: list[TraineeAssignments], catalog: Catalog, today: date) -> None:
+    table = Table(title=f"布置完成情况 · 截至 {today.isoformat()}", title_justify="left")
+    for name in ("团队", "学员", "布置", "已完成", "已逾期", "未开始", "逾期的关卡"):
+        table.add_column(name)
+    for t in status:
+        overdue = [catalog.levels[r.level].title for r in t.rows if r.status == OVERDUE and r.level in catalog.levels]
+        never = " · 从未玩过" if t.never_played else ""
+        table.add_row(
+            Text(t.trainee.team),
+            Text(t.trainee.name + never),
+            str(len(t.rows)),
+            str(t.count(DONE)),
+            str(t.count(OVERDUE)),
+            str(t.count(NOT_STARTED)),
+            Text("、".join(overdue) or "—"),
+        )
+    _console().print(table)
+    idle = [t.trainee.name for t in status if t.never_played]
+    if idle:
+        _console().print(Text(f"还没玩过的学员（{len(idle)} 人）：" + "、".join(idle)))
 
 
 def register(group: click.Group) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from game import explore, graph, templates
 from game import validate as validation
 from game.autoplay import naive_results
 from game.dialogue import replay
-from game.loader import load_catalog
+from game.loader import YAML_SUFFIXES, is_shipped, load_catalog
 from game.models import TIER_SLUGS, TIERS, DialogueStage, Level
 from tui.commands.content import (
     content_folder,
@@ -20,8 +21,9 @@ from tui.commands.content import (
     echo_json,
     find_level,
     friendly_errors,
-    levels_folder,
+    level_folders,
     shown,
+    trainer_folder,
 )
 
 TIER_ALIASES = {**{t: t for t in TIERS}, **{slug: tier for tier, slug in TIER_SLUGS.items()}}
@@ -330,19 +332,28 @@ def new_level_command(
 ) -> None:
     """写一个带注释的新关卡模板 Write a commented starter level.
 
-    The file goes to <levels>/<tier folder>/<ID>.yaml, validates as written, and shows every stage
-    kind (dialogue, quiz, audit) and feature with short Chinese comments. Edit it, then run
-    `collectquest validate` and `collectquest playtest ID`.
+    The file goes to <your levels folder>/<tier folder>/<ID>.yaml — the first --levels folder, else
+    my-levels/ (in a checkout) or the user data folder; never the installed package. It validates
+    as written and shows every stage kind (dialogue, quiz, audit) with short Chinese comments.
+    Edit it, then run the commands it prints (validate, playtest, play).
 
     \b
     Examples:
       collectquest new-level --tier 新手 --id n07-callback --title "约定回电"
       collectquest --levels ~/my-levels new-level --tier 中级 --id i07-dispute
     """
-    root = levels_folder(ctx)
+    root = trainer_folder(ctx)
+    if is_shipped(root / "x.yaml") and not (root / ".." / "pyproject.toml").is_file():
+        raise click.ClickException(
+            f"{display_path(root)} 是安装包里的关卡目录，不能写入：用 --levels DIR 指定你自己的关卡目录"
+            " / that is the installed package's folder; name your own with --levels DIR"
+        )
     target = root / TIER_SLUGS[tier] / f"{level_id}.yaml"
     content = content_folder(ctx)
-    catalog, _ = load_catalog([root] if root.is_dir() else [], [content] if content.is_dir() else [])
+    folders = [f for f in level_folders(ctx) if f.is_dir()]
+    if root.is_dir() and root.resolve() not in {f.resolve() for f in folders}:
+        folders.append(root)
+    catalog, _ = load_catalog(folders, [content] if content.is_dir() else [])
     existing = catalog.level_files.get(level_id)
     if existing is not None and existing.resolve() != target.resolve():
         raise click.ClickException(f"a level with id '{level_id}' already exists: {display_path(existing)}")
@@ -371,12 +382,69 @@ def new_level_command(
     if validation.has_errors(diagnostics):
         echo_diagnostics(diagnostics, err=True)
         raise click.ClickException("the starter level does not validate against this handbook; see above")
+    prefix = _options_as_typed(ctx, root)
     click.echo("下一步 next: 编辑文件,然后运行 edit it, then run:")
-    click.echo(f"  collectquest validate {display_path(target)}")
-    click.echo(f"  collectquest playtest {level_id}")
+    click.echo(f"  collectquest{prefix} validate {shlex.quote(display_path(target))}")
+    click.echo(f"  collectquest{prefix} playtest {level_id}")
+    click.echo(f"  collectquest{prefix} play {level_id}    # 在游戏里试玩,不解锁、不计成绩 preview in the game")
+
+
+def _options_as_typed(ctx: click.Context, root: Path) -> str:
+    """The --levels/--content options the next steps need to find this level again: those given
+    on the command line (environment variables still hold in the same shell; the default
+    trainer folder is always read)."""
+    top = ctx.find_root()
+    parts: list[str] = []
+    for name, flag in (("only_levels", "--only-levels"), ("levels", "--levels"), ("content", "--content")):
+        if top.get_parameter_source(name) != click.core.ParameterSource.COMMANDLINE:
+            continue
+        value = top.params.get(name)
+        for item in [value] if isinstance(value, str) else list(value or ()):
+            parts.append(f" {flag} {shlex.quote(str(item))}")
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------------------------
+# play (preview)
+# --------------------------------------------------------------------------------------------
+
+
+@click.command("play")
+@click.argument("level")
+@click.pass_context
+@friendly_errors
+def play_command(ctx: click.Context, level: str) -> None:
+    """在游戏里预览任意关卡 Preview any level in the game.
+
+    LEVEL is a level id or a path to a level file. The level opens at once, locked or not, as a
+    throw-away player on a throw-away saves folder: nothing is unlocked, recorded or put on the
+    leaderboard.
+
+    \b
+    Examples:
+      collectquest play n03-m1-first-call
+      collectquest --levels ~/my-levels play my-n01-callback
+      collectquest play ~/my-levels/novice/my-n01-callback.yaml
+    """
+    catalog, diagnostics, found, path = find_level(ctx, level)
+    if validation.has_errors(diagnostics):
+        echo_diagnostics(diagnostics, err=True)
+        raise click.ClickException(f"关卡 {found.id} 有错误，先修改再预览 / fix the errors above first")
+    opts = ctx.find_root().params
+    added = list(opts.get("levels") or ())
+    if Path(level).suffix in YAML_SUFFIXES or Path(level).is_file():
+        added.append(str(path))  # a file outside the level folders: load it too
+    from tui.app import run_app
+
+    run_app(
+        levels=added,
+        only_levels=tuple(opts.get("only_levels") or ()),
+        content=opts.get("content"),
+        preview=found.id,
+    )
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to the CLI group."""
-    for command in (playtest_command, graph_command, new_level_command):
+    for command in (playtest_command, graph_command, new_level_command, play_command):
         group.add_command(command)
