@@ -7,7 +7,6 @@ cleanly is still returned, so one broken level does not take the whole game down
 from __future__ import annotations
 
 import difflib
-import os
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,41 +16,16 @@ from . import models
 from .catalog import Catalog
 from .diagnostics import Diagnostic, LoadError
 from .models import Level, QuestionBank
+from .paths import DEFAULT_CONTENT_DIR as DEFAULT_CONTENT_DIR
+from .paths import DEFAULT_LEVELS_DIR as DEFAULT_LEVELS_DIR
+from .paths import ROOT as ROOT
+from .paths import content_dir as content_dir
+from .paths import levels_dir as levels_dir
 from .yamlsource import YamlSource, read_yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _shipped(folder: str, package: str) -> Path:
-    """The shipped `levels/` or `content/`: beside the code in a checkout (and an editable
-    install); in an installed wheel, the data package it was packed into (see pyproject.toml)."""
-    beside = ROOT / folder
-    if beside.is_dir():
-        return beside
-    from importlib.util import find_spec
-
-    spec = find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        return beside  # neither there: `validate` and the game say the folder is missing
-    return Path(next(iter(spec.submodule_search_locations)))
-
-
-DEFAULT_LEVELS_DIR = _shipped("levels", "collectquest_levels")
-DEFAULT_CONTENT_DIR = _shipped("content", "collectquest_content")
 YAML_SUFFIXES = (".yaml", ".yml")
 
 M = TypeVar("M", bound=BaseModel)
-
-
-def levels_dir(override: str | os.PathLike[str] | None = None) -> Path:
-    """Where levels live: the argument, else $COLLECTQUEST_LEVELS, else the shipped levels/."""
-    chosen = override or os.environ.get("COLLECTQUEST_LEVELS")
-    return Path(chosen) if chosen else DEFAULT_LEVELS_DIR
-
-
-def content_dir(override: str | os.PathLike[str] | None = None) -> Path:
-    chosen = override or os.environ.get("COLLECTQUEST_CONTENT")
-    return Path(chosen) if chosen else DEFAULT_CONTENT_DIR
 
 
 def yaml_files(paths: list[Path]) -> list[Path]:

@@ -12,37 +12,30 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from game.catalog import Catalog
-from game.diagnostics import Diagnostic
-from game.loader import content_dir, levels_dir, load_catalog
-from game.models import Level
+from game.paths import content_dir, levels_dir
 from game.progression import BestResult, level_state, rank_for
-from game.quiz import Clock
-from game.review import build_review
-from game.runs import run_from_session
-from game.session import MODE_NAMES, LevelSession, RecordError
 from game.storage import Player, SaveStore, StorageProblem, default_saves_dir
-from tui.screens.audit import AuditScreen
-from tui.screens.briefing import BriefingScreen
 from tui.screens.commands import GameCommands
-from tui.screens.dialogs import ConfirmDialog, LeaveLevelDialog, ResumeDialog
-from tui.screens.dialogue import DialogueScreen
-from tui.screens.handbook import HandbookScreen
-from tui.screens.help import HelpScreen
-from tui.screens.leaderboard import LeaderboardScreen
-from tui.screens.map import MapScreen
-from tui.screens.quiz import QuizScreen
-from tui.screens.results import ResultsScreen, Standing
-from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.screens.start import PlayerChosen, StartScreen
+
+if TYPE_CHECKING:
+    # Everything else is imported where it is used: the start screen shows before the level
+    # models (pydantic), the play engine and the other screens are loaded (tests/test_import_cost.py).
+    from game.catalog import Catalog
+    from game.diagnostics import Diagnostic
+    from game.models import Level
+    from game.quiz import Clock
+    from tui.screens.briefing import BriefingScreen
+    from tui.screens.map import MapScreen
+    from tui.screens.run import LevelRun, RunProgressed, StageDone
 
 THEME = "textual-dark"
 """The built-in theme the game is designed and snapshot-tested with."""
@@ -107,11 +100,14 @@ class CollectQuestApp(App[None]):
         if self.preloaded is not None:
             self.catalog = self.preloaded
         else:
-            self.load_catalog()
+            # After the first frame: loading competes with the first paint for the GIL.
+            self.call_after_refresh(self.load_catalog)
 
     @work(thread=True, exclusive=True, group="catalog")
     def load_catalog(self) -> None:
         """Read every level and handbook file off the UI thread, so the start screen shows at once."""
+        from game.loader import load_catalog
+
         catalog, diagnostics = load_catalog(self.level_paths, self.content_paths)
         self.call_from_thread(self._catalog_loaded, catalog, diagnostics)
 
@@ -133,8 +129,9 @@ class CollectQuestApp(App[None]):
     # ----------------------------------------------------------------------------------------
     # Players and the map
     # ----------------------------------------------------------------------------------------
-    @on(PlayerChosen)
-    def _player_chosen(self, event: PlayerChosen) -> None:
+    def on_player_chosen(self, event: PlayerChosen) -> None:
+        from tui.screens.map import MapScreen
+
         self.player = event.player
         self.push_screen(MapScreen(self.store, event.player))
 
@@ -153,6 +150,10 @@ class CollectQuestApp(App[None]):
             self.store.clear_progress(self.player.id)
             self.notify("上次未完成的关卡已不存在，进度已清除。", severity="warning", markup=False)
             return
+        from game.session import MODE_NAMES
+        from tui.screens.dialogs import ResumeDialog
+        from tui.screens.map import MapScreen
+
         record = snapshot.get("record") or []
         where = f"第 {max(1, len(record))}/{len(level.stages)} 环节"
         mode_name = MODE_NAMES.get(str(snapshot.get("mode")), "练习")
@@ -175,6 +176,9 @@ class CollectQuestApp(App[None]):
         snapshot = self.store.load_progress(self.player.id)
         if not snapshot:
             return
+        from game.session import LevelSession, RecordError
+        from tui.screens.run import LevelRun
+
         level = self.catalog.levels.get(str(snapshot.get("level")))
         try:
             if level is None:
@@ -208,6 +212,8 @@ class CollectQuestApp(App[None]):
     # ----------------------------------------------------------------------------------------
     def open_briefing(self, level_id: str, mode: str | None = None, *, replace: bool = False) -> None:
         """Show a level's briefing (on top of the map, or instead of the current screen)."""
+        from tui.screens.briefing import BriefingScreen
+
         if self.catalog is None or self.player is None:
             return
         level = self.catalog.levels.get(level_id)
@@ -224,12 +230,12 @@ class CollectQuestApp(App[None]):
         else:
             self.push_screen(screen)
 
-    @on(MapScreen.LevelPicked)
-    def _level_picked(self, event: MapScreen.LevelPicked) -> None:
+    def on_map_screen_level_picked(self, event: MapScreen.LevelPicked) -> None:
         self.open_briefing(event.level_id, event.mode)
 
-    @on(BriefingScreen.Begin)
-    def _begin(self, event: BriefingScreen.Begin) -> None:
+    def on_briefing_screen_begin(self, event: BriefingScreen.Begin) -> None:
+        from tui.screens.dialogs import ConfirmDialog
+
         if self.player is None or self.catalog is None:
             return
         saved = self.store.load_progress(self.player.id)
@@ -258,6 +264,9 @@ class CollectQuestApp(App[None]):
     def _start_run(self, level: Level, mode: str) -> None:
         if self.player is None or self.catalog is None:
             return
+        from game.session import LevelSession
+        from tui.screens.run import LevelRun
+
         if not level.exam:
             self.preferred_mode = mode
         session = LevelSession(level, self.catalog, mode=mode, clock=self.clock, seed=self.seeds())
@@ -266,6 +275,10 @@ class CollectQuestApp(App[None]):
         self._show_stage(push=False)
 
     def _stage_screen(self, run: LevelRun) -> Screen:
+        from tui.screens.audit import AuditScreen
+        from tui.screens.dialogue import DialogueScreen
+        from tui.screens.quiz import QuizScreen
+
         stage = run.session.stage
         if stage is None:
             raise ValueError("no stage left")
@@ -291,18 +304,20 @@ class CollectQuestApp(App[None]):
         if self.current_run is not None:
             self.store.save_progress(self.current_run.player.id, self.current_run.snapshot())
 
-    @on(RunProgressed)
-    def _progressed(self, event: RunProgressed) -> None:
+    def on_run_progressed(self, event: RunProgressed) -> None:
         self.save_progress()
 
-    @on(StageDone)
-    def _stage_done(self, event: StageDone) -> None:
+    def on_stage_done(self, event: StageDone) -> None:
         if self.current_run is None:
             return
         self.save_progress()
         self._show_stage(push=False)
 
     def _finish_run(self) -> None:
+        from game.review import build_review
+        from game.runs import run_from_session
+        from tui.screens.results import ResultsScreen, Standing
+
         run = self.current_run
         if run is None:
             return
@@ -331,6 +346,8 @@ class CollectQuestApp(App[None]):
 
     def leave_level(self) -> None:
         """Esc in a stage: ask whether to keep playing, save and leave, or abandon."""
+        from tui.screens.dialogs import LeaveLevelDialog
+
         run = self.current_run
         if run is None:
             return
@@ -353,10 +370,14 @@ class CollectQuestApp(App[None]):
     # Other screens and commands
     # ----------------------------------------------------------------------------------------
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
     def action_quit(self) -> None:  # type: ignore[override]
+        from tui.screens.dialogs import ConfirmDialog
+
         if self.current_run is None:
             self.exit()
             return
@@ -377,11 +398,15 @@ class CollectQuestApp(App[None]):
         )
 
     def open_leaderboard(self, level_id: str | None = None) -> None:
+        from tui.screens.leaderboard import LeaderboardScreen
+
         if isinstance(self.screen, LeaderboardScreen):
             return
         self.push_screen(LeaderboardScreen(self.store, self.catalog, self.player, level_id))
 
     def open_handbook(self, query: str = "", ref: str | None = None) -> None:
+        from tui.screens.handbook import HandbookScreen
+
         if (
             getattr(self.screen, "question_open", False)
             and self.current_run is not None
@@ -396,6 +421,8 @@ class CollectQuestApp(App[None]):
 
     async def jump_to_level(self, level_id: str) -> None:
         """Command palette: open a level's briefing from wherever the player is."""
+        from tui.screens.map import MapScreen
+
         if self.player is None or self.catalog is None:
             self.notify("请先选择玩家。", severity="warning", markup=False)
             return

@@ -259,7 +259,8 @@ def levels_command(ctx: click.Context, as_json: bool) -> None:
     folder = levels_folder(ctx)
     if not folder.is_dir():
         raise click.ClickException(f"levels folder not found: {folder}")
-    catalog, diagnostics = loader.load_catalog([folder], [content_folder(ctx)])
+    # Only the levels: listing them needs no handbook (its cross-checks are `validate`'s job).
+    catalog, diagnostics = loader.load_catalog([folder], [])
     ordered = catalog.levels_in_play_order()
     if as_json:
         echo_json(
