@@ -48,7 +48,10 @@ def game() -> None:
     from pathlib import Path
 
     import tui.cli  # noqa: F401 - the console script imports it first; its cost counts
-    from game.loader import content_dir, levels_dir
+    try:
+        from game.paths import content_dir, levels_dir
+    except ImportError:  # before the folders moved out of game.loader
+        from game.loader import content_dir, levels_dir
     from game.storage import SaveStore
     from tui.app import CollectQuestApp
 

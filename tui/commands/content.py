@@ -19,6 +19,7 @@ from game import loader
 from game import validate as validation
 from game.catalog import Catalog
 from game.diagnostics import Diagnostic
+from game.explore_cache import ExplorationCache
 from game.models import GlossaryFile, Level, QuestionBank, RuleFile, ScriptFile
 from game.yamlsource import read_yaml
 
@@ -121,10 +122,23 @@ def known_levels(folder: Path, skip: Iterable[Path] = ()) -> dict[str, str]:
     return {level.id: level.tier for level in catalog.levels.values()}
 
 
-def load_checked(ctx: click.Context, paths: Iterable[str] = ()) -> tuple[Catalog, list[Diagnostic], list[Path]]:
+def load_checked(
+    ctx: click.Context, paths: Iterable[str] = (), *, use_cache: bool = True
+) -> tuple[Catalog, list[Diagnostic], list[Path]]:
     """Load and validate. With no paths: the levels and content folders. With paths: those files
     and folders (content files recognised by their top-level key), checked against the content
-    folder and, for `requires`, the levels folder."""
+    folder and, for `requires`, the levels folder. Dialogue stages explored by an earlier run
+    (same content, same program) come from the user's cache unless `use_cache` is False."""
+    cache = ExplorationCache.open() if use_cache else ExplorationCache()
+    try:
+        return _load_checked(ctx, paths, cache)
+    finally:
+        cache.save()
+
+
+def _load_checked(
+    ctx: click.Context, paths: Iterable[str], cache: ExplorationCache
+) -> tuple[Catalog, list[Diagnostic], list[Path]]:
     content_root = content_folder(ctx)
     given = [Path(p) for p in paths]
     for path in given:
@@ -134,7 +148,7 @@ def load_checked(ctx: click.Context, paths: Iterable[str] = ()) -> tuple[Catalog
         levels_root = levels_folder(ctx)
         if not levels_root.is_dir():
             raise click.ClickException(f"levels folder not found: {levels_root}")
-        catalog, diagnostics = validation.check_paths([levels_root], [content_root])
+        catalog, diagnostics = validation.check_paths([levels_root], [content_root], cache=cache)
         return catalog, diagnostics, [levels_root, content_root]
     files = loader.yaml_files(given)
     content_files = [p for p in files if _is_content_file(p, content_root)]
@@ -143,7 +157,7 @@ def load_checked(ctx: click.Context, paths: Iterable[str] = ()) -> tuple[Catalog
     if content_root.is_dir():
         content_files += [p for p in loader.yaml_files([content_root]) if p.resolve() not in given_content]
     context = known_levels(levels_folder(ctx), level_files)
-    catalog, diagnostics = validation.check_paths(level_files, content_files, known_levels=context)
+    catalog, diagnostics = validation.check_paths(level_files, content_files, known_levels=context, cache=cache)
     return catalog, diagnostics, given
 
 
@@ -203,9 +217,15 @@ def _summary(catalog: Catalog, diagnostics: list[Diagnostic]) -> str:
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (ok, levels, counts, errors).")
+@click.option(
+    "--no-cache",
+    "no_cache",
+    is_flag=True,
+    help="Explore every dialogue again instead of reusing earlier results for unchanged stages.",
+)
 @click.pass_context
 @friendly_errors
-def validate_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
+def validate_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool, no_cache: bool) -> None:
     """检查关卡和手册文件 Check level and handbook files.
 
     With no PATH, checks the levels folder and the content folder. Prints one line per problem,
@@ -218,7 +238,7 @@ def validate_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) 
       collectquest validate levels/novice/n07-callback.yaml
       collectquest --levels ~/my-levels validate --json
     """
-    catalog, diagnostics, _ = load_checked(ctx, paths)
+    catalog, diagnostics, _ = load_checked(ctx, paths, use_cache=not no_cache)
     ok = not validation.has_errors(diagnostics)
     if as_json:
         counts = validation.counts(catalog)
