@@ -48,6 +48,7 @@ def game() -> None:
     from pathlib import Path
 
     import tui.cli  # noqa: F401 - the console script imports it first; its cost counts
+
     try:
         from game.paths import content_dir, levels_dir
     except ImportError:  # before the folders moved out of game.loader
