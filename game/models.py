@@ -15,14 +15,14 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .vocabulary import TIER_SLUGS as TIER_SLUGS
+from .vocabulary import TIERS as TIERS
+
 # --------------------------------------------------------------------------------------------
 # Shared vocabulary
 # --------------------------------------------------------------------------------------------
 
-TIERS: tuple[str, ...] = ("新手", "中级", "主管")
-"""Tiers in play order. A tier opens when the previous tier's promotion exam is passed."""
-
-TIER_SLUGS: dict[str, str] = {"新手": "novice", "中级": "intermediate", "主管": "supervisor"}
+# TIERS and TIER_SLUGS live in game.vocabulary (imported above), free of pydantic.
 
 Tier = Literal["新手", "中级", "主管"]
 

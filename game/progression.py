@@ -13,8 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .models import TIERS, Level
+from .vocabulary import TIERS
+
+if TYPE_CHECKING:  # the level models (pydantic) are not needed to open the saves
+    from .models import Level
 
 
 @dataclass(frozen=True)

@@ -318,22 +318,73 @@ def atomic_write_text(path: Path, text: str) -> None:
     _fsync_dir(path.parent)
 
 
-def _dumps_nested(value: Any, depth: int, indent: int = 0) -> str:
+def _one_shot_encoder() -> Callable[[Any], str]:
+    """json.dumps(value, ensure_ascii=False), built once: json.dumps makes a new JSONEncoder and a
+    new C encoder on every call, which costs more than encoding one small record. The C encoder
+    is the one JSONEncoder.encode itself uses; where it is missing, the plain encoder is used."""
+    from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
+
+    encoder = json.JSONEncoder(ensure_ascii=False)
+    if c_make_encoder is None:
+        return encoder.encode
+
+    def refuse(value: Any) -> Any:
+        return encoder.default(value)  # raises TypeError, as json.dumps does
+
+    # markers=None: no circular check (stored data is plain trees from JSON and dataclasses).
+    chunks = c_make_encoder(None, refuse, encode_basestring, None, ": ", ", ", False, False, True)
+
+    def encode(value: Any) -> str:
+        if isinstance(value, str):
+            return str(encode_basestring(value))
+        return "".join(chunks(value, 0))
+
+    return encode
+
+
+_encode = _one_shot_encoder()
+
+
+Memo = dict[int, tuple[Any, str, str]]
+"""id(block) -> (the block, its key, its text): what the last write of a file wrote for each of its
+replaced-not-changed blocks (see `dumps`)."""
+
+
+def _dumps_nested(
+    value: Any, depth: int, indent: int = 0, memo: Memo | None = None, seen: Memo | None = None, at: int = 0
+) -> str:
     """JSON with the outer `depth` levels of objects spread over lines and everything deeper on
     one line: readable in an editor, and written by the fast C encoder (an `indent=` dump is
-    pure Python and many times slower)."""
+    pure Python and many times slower). With `memo`, see `dumps`."""
     if depth <= 0 or not isinstance(value, dict) or not value:
-        return json.dumps(value, ensure_ascii=False)
+        return _encode(value)
     pad = " " * (indent + 1)
-    items = [
-        f"{pad}{json.dumps(str(key), ensure_ascii=False)}: {_dumps_nested(item, depth - 1, indent + 1)}"
-        for key, item in value.items()
-    ]
+    remember = memo is not None and seen is not None and depth == at
+    items = []
+    for key, item in value.items():
+        known = memo.get(id(item)) if remember and memo is not None else None
+        if known is not None and known[0] is item and known[1] == key:
+            line = known[2]
+        else:
+            line = f"{pad}{_encode(str(key))}: {_dumps_nested(item, depth - 1, indent + 1, memo, seen, at)}"
+        if remember and seen is not None and isinstance(item, dict):
+            seen[id(item)] = (item, key, line)
+        items.append(line)
     return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
 
 
-def dumps(data: Any, depth: int = 2) -> str:
-    return _dumps_nested(data, depth) + "\n"
+def dumps(data: Any, depth: int = 2, memo: Memo | None = None, at: int = 0) -> str:
+    """`data` as JSON laid out over lines (see _dumps_nested). With `memo`, each object `at` levels
+    from the bottom of the layout that is the very object written last time, under the same key,
+    reuses its text: only for data whose such objects are replaced, never changed in place (the
+    leaderboard's per-level blocks, see SaveStore._update_leaderboard). `memo` is updated to this
+    dump's objects. The text is the same as without a memo."""
+    seen: Memo | None = {} if memo is not None else None
+    text = _dumps_nested(data, depth, memo=memo, seen=seen, at=at)
+    if memo is not None and seen is not None:
+        memo.clear()
+        memo.update(seen)
+    return text + "\n"
 
 
 def move_aside(path: Path) -> Path:
@@ -426,7 +477,11 @@ class AtomicJSONStorage(Storage):
         fresh: Callable[[], dict[str, Any]],
         on_problem: Callable[[str], None],
         layout_depth: int = 2,
+        records_replaced: bool = False,
     ) -> None:
+        """`records_replaced`: the owner replaces the objects one level above the one-line records
+        (the leaderboard's per-level blocks) and never changes them in place, so a write encodes
+        only the blocks that are new objects. (TinyDB changes documents in place: not profiles.)"""
         self.path = Path(path)
         self.layout_depth = layout_depth  # object levels spread over lines (one record per line)
         self.lock = _lock_for(self.path)
@@ -436,6 +491,15 @@ class AtomicJSONStorage(Storage):
         self._depth = 0
         self._data: dict[str, Any] | None = None
         self._dirty = False
+        # The text this process last read or wrote and its parsed, validated data: when the file
+        # still holds exactly that text, a transaction reuses the data instead of parsing and
+        # validating the whole file again (the file is compared in full, so another writer's
+        # change is always seen).
+        self._known_text: str | None = None
+        self._known_data: dict[str, Any] | None = None
+        # What the last write wrote for each replaced block: writing again encodes only new ones.
+        self._memo: Memo | None = {} if records_replaced else None
+        self._memo_at = 2
 
     @contextmanager
     def transaction(self) -> Iterator[AtomicJSONStorage]:
@@ -444,7 +508,14 @@ class AtomicJSONStorage(Storage):
         try:
             yield self
             if self._depth == 1 and self._dirty and self._data is not None:
-                atomic_write_text(self.path, dumps(self._data, self.layout_depth))
+                text = dumps(self._data, self.layout_depth, self._memo, self._memo_at)
+                atomic_write_text(self.path, text)
+                self._known_text, self._known_data = text, self._data
+        except BaseException:
+            self._known_text = self._known_data = None  # the data may be half-changed
+            if self._memo is not None:
+                self._memo.clear()
+            raise
         finally:
             self._depth -= 1
             if self._depth == 0:
@@ -489,6 +560,8 @@ class AtomicJSONStorage(Storage):
             raise StorageProblem(f"无法读取存档文件 {self.path}:{exc.strerror or exc}") from None
         if not text.strip():
             return self._fresh()
+        if self._known_data is not None and text == self._known_text:
+            return self._known_data
         try:
             raw = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -500,6 +573,8 @@ class AtomicJSONStorage(Storage):
             return self._quarantine(str(exc))
         if old_version != FORMAT_VERSION:
             self._dirty = True  # upgraded: write it back in the new version at once
+        else:
+            self._known_text, self._known_data = text, data
         return data
 
     def _quarantine(self, reason: str) -> dict[str, Any]:
@@ -891,6 +966,7 @@ class SaveStore:
             fresh_leaderboard,
             self._note,
             layout_depth=3,
+            records_replaced=True,  # see _update_leaderboard
         )
         self._history = RunHistory(self.saves_dir / RUNS_FILE, self._note)
         for path in (profiles_path, self.leaderboard_file):
@@ -1151,14 +1227,16 @@ class SaveStore:
             table.update({"keys": merged}, doc_ids=[doc.doc_id])
 
     def _update_leaderboard(self, run: RunRecord) -> None:
+        # A level's block of entries is replaced, never changed in place: the board's writer
+        # re-encodes only the blocks that are new objects (AtomicJSONStorage records_replaced).
         data = self._board.read()
-        players = data["levels"].setdefault(run.level_id, {})
-        entry = players.setdefault(
-            run.player_id, {"player": run.player, "team": run.team, "best": None, "autoplay": None}
+        players = data["levels"].get(run.level_id, {})
+        entry = dict(
+            players.get(run.player_id) or {"player": run.player, "team": run.team, "best": None, "autoplay": None}
         )
         entry["player"], entry["team"] = run.player, run.team
         slot_name = "autoplay" if run.autoplay else "best"
-        slot = entry.get(slot_name)
+        slot = dict(entry[slot_name]) if entry.get(slot_name) else None
         attempts = (slot["attempts"] if slot else 0) + 1
         if slot is None or run.total > slot["score"]:
             slot = {
@@ -1172,6 +1250,7 @@ class SaveStore:
             }
         slot["attempts"] = attempts
         entry[slot_name] = slot
+        data["levels"][run.level_id] = {**players, run.player_id: entry}
         self._board.write(data)
 
     def runs(self, player_id: str | None = None, level_id: str | None = None) -> Iterator[RunRecord]:

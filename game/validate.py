@@ -18,6 +18,7 @@ from typing import Any
 from . import conditions, cues, explore
 from .catalog import Catalog
 from .diagnostics import Diagnostic
+from .explore_cache import ExplorationCache
 from .graph import strongly_connected
 from .loader import load_catalog
 from .models import (
@@ -37,13 +38,19 @@ ERROR = "error"
 
 
 def validate(
-    catalog: Catalog, diagnostics: Iterable[Diagnostic] = (), *, known_levels: Mapping[str, str] | None = None
+    catalog: Catalog,
+    diagnostics: Iterable[Diagnostic] = (),
+    *,
+    known_levels: Mapping[str, str] | None = None,
+    cache: ExplorationCache | None = None,
 ) -> list[Diagnostic]:
     """Every problem: the loader's `diagnostics` plus the cross-file checks, sorted by place.
 
     `known_levels` (level id -> tier) names levels that exist elsewhere, e.g. the shipped levels
-    when checking a single new file, so that its `requires` still resolve."""
-    checker = _Checker(catalog, dict(known_levels or {}))
+    when checking a single new file, so that its `requires` still resolve. With a `cache`, a
+    dialogue stage explored before (same content, same program) is not explored again; every
+    other check runs as always."""
+    checker = _Checker(catalog, dict(known_levels or {}), cache=cache or ExplorationCache())
     checker.run()
     unique = dict.fromkeys([*diagnostics, *checker.found])
     return sorted(unique, key=lambda d: (d.file, d.line, d.column, d.code, d.message))
@@ -53,10 +60,11 @@ def check_paths(
     level_paths: list[Path] | None = None,
     content_paths: list[Path] | None = None,
     known_levels: Mapping[str, str] | None = None,
+    cache: ExplorationCache | None = None,
 ) -> tuple[Catalog, list[Diagnostic]]:
     """Load and validate in one go (defaults: the levels and content folders)."""
     catalog, diagnostics = load_catalog(level_paths, content_paths)
-    return catalog, validate(catalog, diagnostics, known_levels=known_levels)
+    return catalog, validate(catalog, diagnostics, known_levels=known_levels, cache=cache)
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
@@ -98,6 +106,7 @@ class _Checker:
     known_levels: dict[str, str]
     found: list[Diagnostic] = field(default_factory=list)
     explored: dict[int, explore.StageExploration] = field(default_factory=dict)  # id(stage) -> result
+    cache: ExplorationCache = field(default_factory=ExplorationCache)
 
     # --- reporting ------------------------------------------------------------------------
     def report(self, path: Path, loc: tuple[Any, ...], code: str, message: str, severity: str = ERROR) -> None:
@@ -539,7 +548,7 @@ class DialogueCheck:
     def explore(self) -> None:
         """CQ009/CQ026/CQ030 from the full state exploration (conditions and meters respected)."""
         try:
-            found = explore.explore_stage(self.stage, self.where[1])
+            found = self.checker.cache.explore_stage(self.stage, self.where[1])
         except explore.ExplorationError as exc:
             self.report((), "CQ028", f"{exc}; reachability and scores were not checked", WARNING)
             return

@@ -3,6 +3,10 @@ a fake clock and fixed timestamps, so what the screens show is the same on every
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +18,12 @@ from game.loader import load_catalog
 FIXTURES = Path(__file__).parent / "fixtures"
 TUI_LEVELS = [FIXTURES / "levels" / "sample.yaml", FIXTURES / "tui" / "levels"]
 TUI_CONTENT = [FIXTURES / "tui" / "content"]
+
+# `validate` keeps dialogue explorations in a cache (game/explore_cache.py): the tests use one of
+# their own, fresh each session (so the first validation of each stage explores it), never the
+# user's. Set at import so subprocesses inherit it too.
+os.environ["COLLECTQUEST_CACHE"] = tempfile.mkdtemp(prefix="cq-test-cache-")
+atexit.register(shutil.rmtree, os.environ["COLLECTQUEST_CACHE"], True)
 
 
 class FakeClock:

@@ -16,11 +16,16 @@ import sys
 import game
 from game import audit, conditions, dialogue, explore, graph, loader, progression, quiz, scoring, session
 from game import templates, validate
+from game.explore_cache import ExplorationCache
 from game.loader import load_catalog
+from game.models import DialogueStage
 catalog, diagnostics = load_catalog()
-validate.validate(catalog, diagnostics)
+cache = ExplorationCache.open()  # the test session's cache: stages explored by earlier tests are not again
+validate.validate(catalog, diagnostics, cache=cache)
+cache.save()
 for level in catalog.levels.values():
-    explore.playtest(level, catalog)
+    explored = {i: cache.explore_stage(s, i) for i, s in enumerate(level.stages) if isinstance(s, DialogueStage)}
+    explore.playtest(level, catalog, explored=explored)
     graph.render(level, "mermaid")
 leaked = sorted(name for name in sys.modules if name.split(".")[0] in ("textual", "rich"))
 assert not leaked, leaked

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from game import loader
+from game import loader, paths
 from game.autoplay import autoplay
 from game.catalog import Catalog
 from game.storage import SaveStore
@@ -46,6 +46,7 @@ def listed(*options: str, env: dict[str, str] | None = None) -> dict[str, bool]:
 def no_default_trainer_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The default trainer folder points into the test's tmp folder, never the real one."""
     folder = tmp_path / "default-trainer-levels"
+    monkeypatch.setattr(paths, "DEFAULT_TRAINER_LEVELS_DIR", folder)
     monkeypatch.setattr(loader, "DEFAULT_TRAINER_LEVELS_DIR", folder)
     for name in ("COLLECTQUEST_LEVELS", "COLLECTQUEST_LEVELS_ONLY"):
         monkeypatch.delenv(name, raising=False)

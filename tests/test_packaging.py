@@ -8,7 +8,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from game import loader
+from game import paths
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +37,6 @@ def test_an_installed_game_reads_the_data_packages(tmp_path: Path, monkeypatch) 
     # No levels/ beside the code (as in site-packages): the data package is used instead.
     package = tmp_path / "collectquest_levels"
     (package / "novice").mkdir(parents=True)
-    monkeypatch.setattr(loader, "ROOT", tmp_path / "site-packages")
+    monkeypatch.setattr(paths, "ROOT", tmp_path / "site-packages")
     monkeypatch.syspath_prepend(str(tmp_path))
-    assert loader._shipped("levels", "collectquest_levels") == package
+    assert paths._shipped("levels", "collectquest_levels") == package

@@ -15,10 +15,11 @@ from typing import Any, TypeVar, Union
 
 import click
 
-from game import loader
+from game import loader, paths
 from game import validate as validation
 from game.catalog import Catalog
 from game.diagnostics import Diagnostic
+from game.explore_cache import ExplorationCache
 from game.models import GlossaryFile, Level, QuestionBank, RuleFile, ScriptFile
 from game.yamlsource import read_yaml
 
@@ -82,7 +83,7 @@ def existing_level_folders(ctx: click.Context) -> list[Path]:
     """level_folders, with a clear error for a named folder that does not exist."""
     folders = level_folders(ctx)
     for folder in folders:
-        if not folder.is_dir() and folder != loader.DEFAULT_TRAINER_LEVELS_DIR:
+        if not folder.is_dir() and folder != paths.DEFAULT_TRAINER_LEVELS_DIR:
             raise click.ClickException(f"关卡目录不存在 levels folder not found: {folder}")
     return [f for f in folders if f.is_dir()]
 
@@ -144,10 +145,23 @@ def known_levels(folders: Path | list[Path], skip: Iterable[Path] = ()) -> dict[
     return {level.id: level.tier for level in catalog.levels.values()}
 
 
-def load_checked(ctx: click.Context, paths: Iterable[str] = ()) -> tuple[Catalog, list[Diagnostic], list[Path]]:
+def load_checked(
+    ctx: click.Context, paths: Iterable[str] = (), *, use_cache: bool = True
+) -> tuple[Catalog, list[Diagnostic], list[Path]]:
     """Load and validate. With no paths: the levels and content folders. With paths: those files
     and folders (content files recognised by their top-level key), checked against the content
-    folder and, for `requires`, the levels folder."""
+    folder and, for `requires`, the levels folder. Dialogue stages explored by an earlier run
+    (same content, same program) come from the user's cache unless `use_cache` is False."""
+    cache = ExplorationCache.open() if use_cache else ExplorationCache()
+    try:
+        return _load_checked(ctx, paths, cache)
+    finally:
+        cache.save()
+
+
+def _load_checked(
+    ctx: click.Context, paths: Iterable[str], cache: ExplorationCache
+) -> tuple[Catalog, list[Diagnostic], list[Path]]:
     content_root = content_folder(ctx)
     given = [Path(p) for p in paths]
     for path in given:
@@ -155,7 +169,7 @@ def load_checked(ctx: click.Context, paths: Iterable[str] = ()) -> tuple[Catalog
             raise click.BadParameter(f"'{path}' does not exist", param_hint="PATH")
     if not given:
         roots = existing_level_folders(ctx)
-        catalog, diagnostics = validation.check_paths(roots, [content_root])
+        catalog, diagnostics = validation.check_paths(roots, [content_root], cache=cache)
         return catalog, diagnostics, [*roots, content_root]
     extra_problems: list[Diagnostic] = []
     files = loader.yaml_files(given)
@@ -168,7 +182,7 @@ def load_checked(ctx: click.Context, paths: Iterable[str] = ()) -> tuple[Catalog
         for misnamed in loader.misnamed_files([folder]):
             extra_problems.append(loader.misnamed_diagnostic(misnamed))
     context = known_levels(level_folders(ctx), level_files)
-    catalog, diagnostics = validation.check_paths(level_files, content_files, known_levels=context)
+    catalog, diagnostics = validation.check_paths(level_files, content_files, known_levels=context, cache=cache)
     return catalog, sorted([*extra_problems, *diagnostics], key=lambda d: (d.file, d.line)), given
 
 
@@ -257,9 +271,15 @@ def _check_training_files(ctx: click.Context, paths: list[Path]) -> list[Diagnos
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (ok, levels, counts, errors).")
+@click.option(
+    "--no-cache",
+    "no_cache",
+    is_flag=True,
+    help="Explore every dialogue again instead of reusing earlier results for unchanged stages.",
+)
 @click.pass_context
 @friendly_errors
-def validate_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) -> None:
+def validate_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool, no_cache: bool) -> None:
     """检查关卡和手册文件 Check level and handbook files.
 
     With no PATH, checks the levels folder and the content folder. Prints one line per problem,
@@ -274,7 +294,9 @@ def validate_command(ctx: click.Context, paths: tuple[str, ...], as_json: bool) 
     """
     training = [p for p in paths if _is_training_file(Path(p))]
     paths = tuple(p for p in paths if p not in training)
-    catalog, diagnostics, _ = load_checked(ctx, paths) if paths or not training else (Catalog(), [], [])
+    catalog, diagnostics, _ = (
+        load_checked(ctx, paths, use_cache=not no_cache) if paths or not training else (Catalog(), [], [])
+    )
     if training:
         diagnostics = [*diagnostics, *_check_training_files(ctx, [Path(p) for p in training])]
     ok = not validation.has_errors(diagnostics)
@@ -323,7 +345,8 @@ def levels_command(ctx: click.Context, as_json: bool, player_name: str | None) -
       collectquest levels --json --player 王小明
     """
     folders = existing_level_folders(ctx)
-    catalog, diagnostics = loader.load_catalog(folders, [content_folder(ctx)])
+    # Only the levels: listing them needs no handbook (its cross-checks are `validate`'s job).
+    catalog, diagnostics = loader.load_catalog(folders, [])
     ordered = catalog.levels_in_play_order()
     standing = None
     if player_name is not None:

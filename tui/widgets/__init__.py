@@ -21,3 +21,10 @@ __all__ = [
     "rule_citation",
     "stars_text",
 ]
+
+# Chinese labels for Textual's own bindings and the wide-character compositor fix, installed with
+# the widgets (every screen imports them) so the command line does not pay for Textual.
+from tui import localize, textual_fixes  # noqa: E402
+
+localize.install()
+textual_fixes.install()
