@@ -146,8 +146,7 @@ class MapScreen(Screen[None]):
         self.refresh_map()
 
     def _catalog_changed(self, catalog: Catalog | None) -> None:
-        self.query_one("#map-loading").display = catalog is None
-        self.query_one("#levels").display = catalog is not None
+        self.set_class(catalog is None, "-loading")  # map.tcss: a spinner until the levels are read
         if catalog is not None:
             self.refresh_map()
             if not self._resume_offered:
