@@ -200,7 +200,8 @@ class MapScreen(Screen[None]):
 
     def _refresh_rank(self, bests: dict[str, BestResult]) -> None:
         stars = total_stars(bests)
-        levels = self.catalog.levels
+        catalog = self.catalog
+        levels = catalog.levels if catalog is not None else {}
         self.query_one("#rank", Static).update(
             Content.assemble(
                 ("称号  ", "$text-muted"),
