@@ -68,7 +68,7 @@ class CollectQuestApp(App[None]):
     SUB_TITLE = "合规催收训练"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {GameCommands}
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (100, "-wide"), (140, "-xwide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide"), (140, "-xwide")]
     """Screens get the class -narrow below 100 columns, -wide up to 139 and -xwide from 140."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1,question_mark", "help", "帮助", key_display="?", id="help", tooltip="所有按键与玩法说明"),

@@ -80,8 +80,6 @@ class AuditScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#audit-result").display = False
-        self.query_one("#continue").display = False
         self._render_lines()
         self.query_one("#lines", OptionList).highlighted = 0
 
@@ -227,10 +225,8 @@ class AuditScreen(Screen[None]):
             )
         else:
             summary.update(Content.styled("考核模式：质检结果将在成绩页公布。", "$text-muted"))
-        summary.display = True
-        button = self.query_one("#continue", Button)
-        button.display = True
-        button.focus()
+        self.add_class("-submitted")  # audit.tcss: the summary and the continue button show
+        self.query_one("#continue", Button).focus()
 
     @on(Button.Pressed, "#continue")
     def _continue(self) -> None:

@@ -98,7 +98,7 @@ class BriefingScreen(Screen[None]):
 
     def _scoring(self) -> Content:
         one, two, three = self.level.star_thresholds()
-        parts = [
+        parts: list[str | tuple[str, str]] = [
             ("及格 ", "$text-muted"),
             (f"{self.level.pass_score} 分", "bold"),
             ("   ★ ", "$warning"),

@@ -121,7 +121,6 @@ class DialogueScreen(Screen[None]):
         return Content.styled("考核模式 · 结束后点评\nc 案卷", "$text-muted")
 
     def on_mount(self) -> None:
-        self.query_one("#continue").display = False
         transcript = self.query_one(Transcript)
         if self.stage.intro:
             transcript.add_narration(self.stage.intro)
@@ -197,10 +196,9 @@ class DialogueScreen(Screen[None]):
                 rows.append(ref)
             parts.append(Rows(rows, label_width=7, classes="ending-rows"))
         transcript.add_widget(VerticalGroup(*parts, classes="ending"))
-        self.query_one("#choices").display = False
+        self.add_class("-ended")  # dialogue.tcss: the choices give way to the continue button
         self.query_one("#choices-title", Static).update(Content.styled("本段对话已结束，按 Enter 继续。", "bold"))
         button = self.query_one("#continue", Button)
-        button.display = True
         button.focus()
         self.refresh_bindings()
 

@@ -152,8 +152,7 @@ class MapScreen(Screen[None]):
         self.refresh_map()
 
     def _catalog_changed(self, catalog: Catalog | None) -> None:
-        self.query_one("#map-loading").display = catalog is None
-        self.query_one("#levels").display = catalog is not None
+        self.set_class(catalog is None, "-loading")  # map.tcss: a spinner until the levels are read
         if catalog is not None:
             self.refresh_map()
             if not self._resume_offered:
@@ -232,7 +231,8 @@ class MapScreen(Screen[None]):
 
     def _refresh_rank(self, bests: dict[str, BestResult]) -> None:
         stars = total_stars(bests)
-        levels = self.catalog.levels
+        catalog = self.catalog
+        levels = catalog.levels if catalog is not None else {}
         self.query_one("#rank", Static).update(
             Content.assemble(
                 ("称号  ", "$text-muted"),

@@ -31,6 +31,7 @@ TICK_SECONDS = 0.1
 TIME_UP_SECONDS = 1.5
 TYPE_NAMES = {"single": "单选题", "multiple": "多选题 · 选出所有正确项", "truefalse": "判断题"}
 OPTION_KEYS = "abcdefgh"
+PHASES = ("asking", "feedback", "time-up", "summary")
 
 
 def option_bindings() -> list[BindingType]:
@@ -72,6 +73,11 @@ class QuizScreen(Screen[None]):
     phase: reactive[str] = reactive("asking", bindings=True)
     """asking: the countdown runs; feedback: practice feedback on the last answer;
     summary: the quiz is over and its result is shown."""
+
+    def watch_phase(self, phase: str) -> None:
+        # quiz.tcss shows each part of the screen by phase: -asking, -feedback, -time-up, -summary.
+        for name in PHASES:
+            self.set_class(name == phase, f"-{name}")
 
     def __init__(self, run: LevelRun) -> None:
         super().__init__()
@@ -121,17 +127,12 @@ class QuizScreen(Screen[None]):
             Content.assemble((TYPE_NAMES[question.type] + "\n", "$text-muted"), (question.prompt, "bold"))
         )
         self._fill_options()
-        self.query_one("#answer-feedback").display = False
-        self.query_one("#summary").display = False
-        self.query_one("#next").display = False
         options = self.query_one("#options", OptionList)
-        options.display = True
         # Nothing is highlighted: an Enter left over from the last question (or held down) answers
         # nothing, and no option is one key press closer than another.
         options.highlighted = None
         options.focus()
         countdown = self.query_one(Countdown)
-        countdown.display = True
         countdown.limit = current.time_limit
         countdown.left = current.time_limit
         countdown.stopped = False
@@ -291,7 +292,6 @@ class QuizScreen(Screen[None]):
     def _show_time_up(self) -> None:
         """A clear beat between a timed-out question and the next one (assessment mode)."""
         self.phase = "time-up"
-        self.query_one("#options").display = False
         self.query_one("#question", Static).update(
             Content.assemble(("⏰ 时间到", "bold $text-error"), ("  这一题记为未作答。", "$text-muted"))
         )
@@ -320,22 +320,17 @@ class QuizScreen(Screen[None]):
         feedback.mount(Rows(rows, label_width=7))
         feedback.set_class(answer.correct, "-correct")
         feedback.set_class(not answer.correct, "-wrong")
-        feedback.display = True
         self._update_status()
         button = self.query_one("#next", Button)
         button.label = "查看本环节成绩 (Enter)" if self.runner.finished else "下一题 (Enter)"
-        button.display = True
         button.focus()
 
     def _show_summary(self) -> None:
         self.phase = "summary"
         result = self.runner.result()
         self.query_one("#question", Static).update(Content.styled("本环节结束", "bold"))
-        self.query_one("#options").display = False
-        self.query_one("#answer-feedback").display = False
         countdown = self.query_one(Countdown)
         countdown.stopped = True
-        countdown.display = False
         lines = [
             Content.assemble(
                 ("答对 ", "$text-muted"),
@@ -369,11 +364,9 @@ class QuizScreen(Screen[None]):
         summary.remove_children()
         summary.mount_all(widgets)
         summary.border_title = "本环节成绩（↑↓ 翻看）"
-        self.query_one("#summary").display = True
         self._update_status()
         button = self.query_one("#next", Button)
         button.label = "继续 (Enter)"
-        button.display = True
         summary.focus()  # arrow keys scroll the review; Enter (a screen key) still goes on
 
     @on(Button.Pressed, "#next")

@@ -132,11 +132,10 @@ class StartScreen(Screen[None]):
             )
         player_list = self.query_one("#players", OptionList)
         player_list.set_options(options)
-        player_list.display = bool(options)
+        self.set_class(not options, "-no-players")  # start.tcss: a hint instead of an empty list
         self.query_one("#no-players", Static).update(
             "" if options else Content("还没有玩家。\n在右边输入姓名和小组，创建你的档案。")
         )
-        self.query_one("#no-players").display = not options
         if options:
             player_list.highlighted = 0
             player_list.focus()
