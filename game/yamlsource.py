@@ -129,9 +129,7 @@ def read_yaml(path: Path) -> YamlSource:
             [Diagnostic(name, 1, 1, "CQ002", f"文件超过 {MAX_FILE_BYTES} 字节的上限。 (file larger than the limit)")]
         ) from None
     except UnsafeFile as exc:
-        raise LoadError(
-            [Diagnostic(name, 1, 1, "CQ001", f"无法读取:{exc.reason}。 (not a regular file)")]
-        ) from None
+        raise LoadError([Diagnostic(name, 1, 1, "CQ001", f"无法读取:{exc.reason}。 (not a regular file)")]) from None
     except UnicodeDecodeError as exc:
         raise LoadError(
             [Diagnostic(name, 1, 1, "CQ001", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")]

@@ -15,7 +15,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, OptionList, St
 from textual.widgets.option_list import Option
 
 from game.progression import rank_for, total_stars
-from game.storage import Player, SaveStore
+from game.storage import Player, SaveStore, StorageProblem
 
 NAME_MAX = 20
 TEAM_MAX = 20
@@ -159,7 +159,7 @@ class StartScreen(Screen[None]):
         error = self.query_one("#form-error", Static)
         try:
             player = self.store.create_player(name, team)
-        except ValueError as exc:
+        except (ValueError, StorageProblem) as exc:  # a bad name, or a full disk / read-only folder
             error.update(Content.styled(f"✗ {exc}", "$text-error"))
             self.query_one("#name", Input).focus()
             return
