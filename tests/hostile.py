@@ -36,7 +36,16 @@ def make_env(tmp_path: Path) -> dict[str, str]:
 
 
 def base_args(env: dict[str, str]) -> list[str]:
-    return ["--saves", env["saves"], "--levels", env["levels"], "--content", env["content"], "--leaderboard", env["board"]]
+    return [
+        "--saves",
+        env["saves"],
+        "--levels",
+        env["levels"],
+        "--content",
+        env["content"],
+        "--leaderboard",
+        env["board"],
+    ]
 
 
 def run_cli(env: dict[str, str], *args: str) -> Result:
