@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import login, screen_text, type_text
+from conftest import screen_text, type_text
 from hostile import history_lines, make_env, make_run, read_board, record, run_cli
 
 from game import storage
