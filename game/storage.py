@@ -60,7 +60,7 @@ from tinydb import Query
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from .filedata import STORE_FILE_LIMIT, BadData, load_clean_json, os_reason
+from .filedata import STORE_FILE_LIMIT, BadData, load_clean_json, os_reason, sanitize
 from .progression import BestResult
 from .safeio import NotRegularFile, UnsafeFile, bounded_lines, open_regular, read_bytes_bounded
 from .textsafe import has_visible_text, safe_text
@@ -1119,7 +1119,7 @@ class SaveStore:
         if run.mode not in ("practice", "assessment"):
             raise ValueError(f"unknown mode {run.mode!r}")
         data = run.to_dict()
-        RunRecord.from_dict(data)  # never store a record that could not be read back
+        RunRecord.from_dict(sanitize(data))  # never store a record that could not be read back
         line = (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
         try:
             with self._history.locked():

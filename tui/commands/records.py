@@ -185,7 +185,13 @@ def leaderboard_command(
     help="best: highest-scoring play; worst: lowest; random: uniform, from --seed; "
     "first / longest: a naive player taking the first / the longest option shown.",
 )
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed for question draws and the random policy.")
+@click.option(
+    "--seed",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 2**53),
+    help="Seed for question draws and the random policy.",
+)
 @click.option(
     "--mode",
     type=click.Choice(MODES),
