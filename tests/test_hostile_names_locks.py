@@ -123,8 +123,29 @@ def test_the_cli_says_what_happened_on_a_lock_timeout(tmp_path: Path, monkeypatc
     assert [(r["player"], r["attempts"]) for r in rows] == [("甲", 2)]  # the kept run was folded in
 
 
-def _record_as(env: dict[str, str], name: str, start: object, results: object) -> None:
-    start.wait()  # type: ignore[attr-defined]
+def _record_as(env: dict[str, str], name: str, start: object, looked: object, results: object) -> None:
+    from tui.commands import records
+
+    real_open_store = records.open_store
+
+    def open_store_together(*args: object, **kwargs: object) -> object:
+        # Every process has its store open and looks for the player at the same moment (after
+        # its own level loading and play, which take different times), so the creation races.
+        store = real_open_store(*args, **kwargs)  # type: ignore[arg-type]
+        start.wait()  # type: ignore[attr-defined]
+        return store
+
+    records.open_store = open_store_together  # type: ignore[assignment]
+    real_find = storage.SaveStore.find_player
+
+    def find_then_wait(self: SaveStore, *args: object, **kwargs: object) -> object:
+        # The worst interleaving of a look-then-create: everyone has looked (and found no one)
+        # before anyone creates. A single find-or-create transaction never calls this.
+        found = real_find(self, *args, **kwargs)  # type: ignore[arg-type]
+        looked.wait()  # type: ignore[attr-defined]
+        return found
+
+    storage.SaveStore.find_player = find_then_wait  # type: ignore[assignment,method-assign]
     result = run_cli(
         env, "autoplay", "sample-spouse", "--player", name, "--team", "一组", "--policy", "best", "--record"
     )
@@ -135,9 +156,11 @@ def _record_as(env: dict[str, str], name: str, start: object, results: object) -
 def test_two_processes_creating_the_same_new_player_at_once_lose_no_run(tmp_path: Path) -> None:
     env = make_env(tmp_path)
     context = multiprocessing.get_context("fork")
-    workers = 4
-    start, results = context.Barrier(workers), context.Queue()
-    processes = [context.Process(target=_record_as, args=(env, "新学员", start, results)) for _ in range(workers)]
+    workers = 6
+    start, looked, results = context.Barrier(workers), context.Barrier(workers, timeout=30), context.Queue()
+    processes = [
+        context.Process(target=_record_as, args=(env, "新学员", start, looked, results)) for _ in range(workers)
+    ]
     for process in processes:
         process.start()
     outcomes = [results.get(timeout=120) for _ in processes]
