@@ -662,7 +662,7 @@ def _leaderboard_validator(path: Path) -> Callable[[Any], dict[str, Any]]:
 
 
 MAX_RUN_LINE = 4 * 1024 * 1024  # bytes; a run's inputs take a few kilobytes
-RETRY_WINDOW = 8 * 1024 * 1024  # bytes at the end of the history searched for a run recorded again
+RETRY_WINDOW = 1024 * 1024  # bytes at the end of the history searched for a run recorded again (~500 runs)
 
 
 def _parse_run_line(line: bytes, version: int, path: Path) -> RunRecord:
