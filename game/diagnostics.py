@@ -54,6 +54,10 @@ CODES: dict[str, tuple[str, str]] = {
         "not-a-yaml-file",
         "文件名以 .yaml.txt / .yml.txt 结尾(Windows 隐藏了扩展名),游戏不会加载:改名为 .yaml。",
     ),
+    "CQ040": (
+        "unsafe-text",
+        "文字或字段名中有控制字符(响铃、回车、ESC 等)、方向控制符(RLO 等)或零宽字符,会扰乱终端显示或藏起文字。",
+    ),
 }
 
 # Names of the lists and maps of a level or handbook file, for paths a trainer can follow:

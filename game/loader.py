@@ -25,6 +25,7 @@ from .paths import is_shipped as is_shipped
 from .paths import level_folders as level_folders
 from .paths import levels_dir as levels_dir
 from .paths import trainer_folder as trainer_folder
+from .textsafe import unsafe_characters
 from .yamlsource import YamlSource, read_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -37,6 +38,7 @@ def yaml_files(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
+            # is_file() follows symlinks and never opens: a FIFO or a link to /dev/zero is skipped.
             found.extend(sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file()))
         elif path.suffix in YAML_SUFFIXES or path.is_file():
             found.append(path)
@@ -166,11 +168,50 @@ def _friendly(error: dict[str, Any], path: tuple[Any, ...], source: YamlSource |
     return "CQ004", f"{place}：{should} / {where}: {msg}"
 
 
+def unsafe_text_diagnostics(source: YamlSource) -> list[Diagnostic]:
+    """CQ040 for every key or text holding a control, bidi or invisible character: such text
+    would ring the bell, rewind or reorder a line, or hide words on the trainee's screen."""
+    found: list[Diagnostic] = []
+
+    def check(text: str, where: tuple[Any, ...]) -> None:
+        bad = unsafe_characters(text)
+        if bad:
+            line, col = source.where(where)
+            found.append(
+                Diagnostic(
+                    str(source.path),
+                    line,
+                    col,
+                    "CQ040",
+                    f"文字中有控制字符或不可见字符({'、'.join(bad)}),会扰乱终端显示,请删去。"
+                    " (control or invisible character in text)",
+                )
+            )
+
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(source.data, ())]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            check(value, where)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str):
+                    check(key, where + (key,))
+                stack.append((item, where + (key,)))
+        elif isinstance(value, list):
+            stack.extend((item, where + (i,)) for i, item in enumerate(value))
+    found.sort(key=lambda d: (d.line, d.column))
+    return found
+
+
 def validate_model(model: type[M], source: YamlSource) -> M:
     """Build `model` from the parsed file or raise LoadError with one diagnostic per problem."""
     if not isinstance(source.data, dict):
         got = "an empty file" if source.data is None else type(source.data).__name__
         raise LoadError([Diagnostic(str(source.path), 1, 1, "CQ004", f"expected a mapping of keys, got {got}")])
+    unsafe = unsafe_text_diagnostics(source)
+    if unsafe:
+        raise LoadError(unsafe)
     try:
         return model.model_validate(source.data)
     except ValidationError as exc:

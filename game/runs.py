@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from .catalog import Catalog
+from .crosscheck import board_findings, history_findings
 from .models import Level
 from .placement import placement_level
 from .quiz import QuizResult
@@ -89,10 +90,13 @@ def _rescored(level: Level, catalog: Catalog, inputs: Any, seed: Any = None) -> 
         return None, f"记录无法按当前关卡重放:{exc}"
 
 
-def verify_store(store: SaveStore, catalog: Catalog) -> Verification:
+def verify_store(store: SaveStore, catalog: Catalog, now: datetime | None = None) -> Verification:
     """Re-score every recorded run and every leaderboard entry against the current levels, and
-    check the stored bests and the leaderboard against the history."""
+    check the stored bests and the leaderboard against the history (both ways, see crosscheck);
+    `now` (default: the clock) dates runs recorded in the future."""
     report = Verification()
+    moment = now or datetime.now().astimezone()
+    runs: list[RunRecord] = []
     history_bests: dict[tuple[str, str], dict[str, Any]] = {}
     board_from_history: dict[tuple[str, str, bool], dict[str, Any]] = {}
     names: dict[str, str] = {}
@@ -100,6 +104,7 @@ def verify_store(store: SaveStore, catalog: Catalog) -> Verification:
     placement = placement_level(catalog)
     special_levels = {placement.id: placement} if placement is not None else {}
     for run in store.runs():
+        runs.append(run)
         report.checked_runs += 1
         names[run.player_id] = run.player
         if (not run.autoplay or run.as_trainee) and run.level_id not in UNRANKED_LEVELS:
@@ -182,8 +187,9 @@ def verify_store(store: SaveStore, catalog: Catalog) -> Verification:
         )
 
     # Leaderboard entries: re-score their stored inputs; for local players, compare with history.
-    local_players = {p.id for p in store.players()}
-    for level_id, players in store.leaderboard_data()["levels"].items():
+    local_players = {p.id for p in store.players()} | {run.player_id for run in runs}
+    board_levels: dict[str, dict[str, Any]] = store.leaderboard_data()["levels"]
+    for level_id, players in board_levels.items():
         level = catalog.levels.get(level_id)
         for player_id, entry in players.items():
             for slot_name, autoplay in (("best", False), ("autoplay", True)):
@@ -214,20 +220,25 @@ def verify_store(store: SaveStore, catalog: Catalog) -> Verification:
                         )
                 if player_id in local_players:
                     expected = board_from_history.get((player_id, level_id, autoplay))
-                    if expected is None or (expected["score"], expected["attempts"]) != (
+                    if expected is not None and (expected["score"], expected["attempts"]) != (
                         slot["score"],
                         slot["attempts"],
                     ):
-                        got = f"分数 {expected['score']},{expected['attempts']} 次" if expected else "没有考核记录"
+                        got = f"分数 {expected['score']},{expected['attempts']} 次"
                         report.mismatches.append(
                             Mismatch(
                                 "leaderboard",
                                 who,
                                 level_id,
                                 slot["score"],
-                                expected["score"] if expected else None,
+                                expected["score"],
                                 f"排行榜(分数 {slot['score']},{slot['attempts']} 次)与本机运行记录({got})不符",
                                 slot.get("run_id"),
                             )
                         )
+    # Both ways: every run on the board, every entry from a run; copies and backdating.
+    for finding in history_findings(runs, moment) + board_findings(
+        board_levels, runs, local_players, catalog.levels, moment
+    ):
+        report.mismatches.append(Mismatch(**vars(finding)))
     return report

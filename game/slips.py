@@ -173,8 +173,8 @@ def explain_syntax_error(text: str, exc: yaml.MarkedYAMLError) -> Slip:
         yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as python_exc:
         exc = python_exc
-    except yaml.YAMLError:
-        pass
+    except (yaml.YAMLError, RecursionError):
+        pass  # deep nesting: the pure-Python parser recurses; keep libyaml's error
     lines = text.splitlines()
     problem = exc.problem or ""
     mark = exc.problem_mark or exc.context_mark

@@ -60,7 +60,10 @@ from tinydb import Query
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from .filedata import STORE_FILE_LIMIT, BadData, load_clean_json, os_reason, sanitize
 from .progression import BestResult
+from .safeio import NotRegularFile, UnsafeFile, bounded_lines, open_regular, read_bytes_bounded
+from .textsafe import has_visible_text, safe_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -215,6 +218,16 @@ class StorageProblem(Exception):
     """A save file that cannot be used (message in Chinese, with the path)."""
 
 
+class StoreNotWritable(StorageProblem):
+    """A lock or a write failed (disk full, read-only folder, no permission, lock held too long);
+    what was there is unchanged. Reading still works."""
+
+
+class RunKept(StorageProblem):
+    """`record_run` appended the run to the history, but bests or the leaderboard could not be
+    updated; they catch up by themselves on the next record or open. Do not record it again."""
+
+
 class CorruptFile(ValueError):
     """Raised by a validator: the file's content is not what this version of the game wrote."""
 
@@ -240,8 +253,6 @@ def now_iso() -> str:
 # Names
 # --------------------------------------------------------------------------------------------
 
-_BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F)}
-
 
 def clean_name(raw: str, what: str = "名字") -> str:
     """A name as shown on screens: no control characters, single spaces, at most 24 characters.
@@ -250,14 +261,14 @@ def clean_name(raw: str, what: str = "名字") -> str:
     it). Raises ValueError (in Chinese) if nothing is left."""
     if not isinstance(raw, str):
         raise ValueError(f"{what}必须是文字")
-    kept = "".join(
-        " " if ch.isspace() else ch
-        for ch in raw
-        if ch.isspace() or (unicodedata.category(ch) != "Cc" and ch not in _BIDI_CONTROLS)
-    )
+    if any(unicodedata.category(ch) == "Cs" for ch in raw):
+        # Bytes that were not UTF-8 (kept by surrogateescape from a command line or a file).
+        raise ValueError(f"{what}中有无法识别的字符(不是 UTF-8 编码的文字),请检查终端或输入法的编码设置")
+    kept = "".join(" " if ch.isspace() else ch for ch in safe_text(raw))
     name = re.sub(r" +", " ", kept).strip()
     name = name[:NAME_MAX].rstrip("\u200d ")
-    if not name:
+    if not has_visible_text(name):
+        # Also a name of only zero-width characters: an invisible player on every board.
         raise ValueError(f"{what}不能为空")
     return name
 
@@ -415,14 +426,47 @@ def _lock_for(path: Path) -> FileLock:
 
 
 def acquire(lock: FileLock, what: str) -> None:
-    """Take `lock`, turning a timeout or a missing write permission into a StorageProblem that
+    """Take `lock`, turning a timeout or a missing write permission into a StoreNotWritable that
     names `what` is locked (存档文件 / 运行记录) and the lock file."""
     try:
         lock.acquire()
     except Timeout:
-        raise StorageProblem(f"{what}被其他程序长时间占用,请稍后再试:{lock.lock_file}") from None
+        raise StoreNotWritable(f"{what}被其他程序长时间占用,请稍后再试:{lock.lock_file}") from None
     except OSError as exc:
-        raise StorageProblem(f"无法锁定{what} {lock.lock_file}(需要该文件夹的写权限):{exc.strerror or exc}") from None
+        raise StoreNotWritable(f"无法锁定{what} {lock.lock_file}(需要该文件夹的写权限):{os_reason(exc)}") from None
+
+
+def not_writable(path: Path, exc: OSError) -> StoreNotWritable:
+    return StoreNotWritable(f"无法写入 {path}:{os_reason(exc)}。文件保持原样。")
+
+
+def read_store_text(path: Path) -> str | None:
+    """The text of a store file, or None if it is empty. Raises FileNotFoundError, CorruptFile
+    (not UTF-8, not a regular file, too large) and OSError for a file that cannot be read at all."""
+    try:
+        data = read_bytes_bounded(path, STORE_FILE_LIMIT)
+    except UnsafeFile as exc:
+        raise CorruptFile(exc.reason) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CorruptFile("不是 UTF-8 文本") from None
+    return text if text.strip() else None
+
+
+def parse_store_text(text: str) -> Any:
+    """Parsed and sanitized JSON; CorruptFile for bad JSON, absurd numbers or nesting."""
+    try:
+        return load_clean_json(text)
+    except BadData as exc:
+        raise CorruptFile(str(exc)) from None
+
+
+def read_store_json(path: Path) -> Any:
+    """The parsed and sanitized content of a store file, or None if it is empty (errors as
+    read_store_text and parse_store_text)."""
+    text = read_store_text(path)
+    return None if text is None else parse_store_text(text)
 
 
 def _check_version(kind: str, version: Any) -> int:
@@ -478,11 +522,13 @@ class AtomicJSONStorage(Storage):
         on_problem: Callable[[str], None],
         layout_depth: int = 2,
         records_replaced: bool = False,
+        read_only: bool = False,
     ) -> None:
         """`records_replaced`: the owner replaces the objects one level above the one-line records
         (the leaderboard's per-level blocks) and never changes them in place, so a write encodes
         only the blocks that are new objects. (TinyDB changes documents in place: not profiles.)"""
         self.path = Path(path)
+        self.read_only = read_only  # for viewing: no lock file, no write, a damaged file left in place
         self.layout_depth = layout_depth  # object levels spread over lines (one record per line)
         self.lock = _lock_for(self.path)
         self._validate = validate
@@ -503,13 +549,17 @@ class AtomicJSONStorage(Storage):
 
     @contextmanager
     def transaction(self) -> Iterator[AtomicJSONStorage]:
-        acquire(self.lock, "存档文件")
+        if not self.read_only:
+            acquire(self.lock, "存档文件")
         self._depth += 1
         try:
             yield self
-            if self._depth == 1 and self._dirty and self._data is not None:
+            if self._depth == 1 and self._dirty and self._data is not None and not self.read_only:
                 text = dumps(self._data, self.layout_depth, self._memo, self._memo_at)
-                atomic_write_text(self.path, text)
+                try:
+                    atomic_write_text(self.path, text)
+                except OSError as exc:
+                    raise not_writable(self.path, exc) from None
                 self._known_text, self._known_data = text, self._data
         except BaseException:
             self._known_text = self._known_data = None  # the data may be half-changed
@@ -521,7 +571,8 @@ class AtomicJSONStorage(Storage):
             if self._depth == 0:
                 self._data = None
                 self._dirty = False
-            self.lock.release()
+            if not self.read_only:
+                self.lock.release()
 
     def snapshot(self) -> dict[str, Any]:
         """The current content without taking the lock: writers replace the file atomically, so
@@ -529,14 +580,20 @@ class AtomicJSONStorage(Storage):
         (which moves it aside). Lets many machines read a shared leaderboard without queueing, and
         users without write access to it still see it."""
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-            return self._validate(raw)
+            raw = read_store_json(self.path)
+            return self._fresh() if raw is None else self._validate(raw)
         except FileNotFoundError:
             return self._fresh()
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, CorruptFile):
+        except (OSError, CorruptFile):
             pass
-        with self.transaction():
-            return self.read()
+        try:
+            with self.transaction():
+                return self.read()
+        except StoreNotWritable as exc:
+            # Damaged, and this user cannot move it aside (read-only share, full disk): show an
+            # empty one and say so; the file stays as it is for someone who can repair it.
+            self._on_problem(f"存档文件 {self.path} 无法读取,也无法移到一旁:{exc}")
+            return self._fresh()
 
     def read(self) -> dict[str, Any]:
         with self.transaction():
@@ -545,28 +602,27 @@ class AtomicJSONStorage(Storage):
             return self._data
 
     def write(self, data: dict[str, Any]) -> None:
+        if self.read_only:
+            raise StoreNotWritable(f"存档以只读方式打开,不能写入:{self.path}")
         with self.transaction():
             self._data = data
             self._dirty = True
 
     def _load(self) -> dict[str, Any]:
         try:
-            text = self.path.read_text(encoding="utf-8")
+            text = read_store_text(self.path)
         except FileNotFoundError:
             return self._fresh()
-        except UnicodeDecodeError:
-            return self._quarantine("不是 UTF-8 文本")
+        except CorruptFile as exc:
+            return self._quarantine(str(exc))
         except OSError as exc:
-            raise StorageProblem(f"无法读取存档文件 {self.path}:{exc.strerror or exc}") from None
-        if not text.strip():
+            raise StorageProblem(f"无法读取存档文件 {self.path}:{os_reason(exc)}") from None
+        if text is None:
             return self._fresh()
         if self._known_data is not None and text == self._known_text:
             return self._known_data
         try:
-            raw = json.loads(text)
-        except json.JSONDecodeError as exc:
-            return self._quarantine(f"JSON 格式错误(第 {exc.lineno} 行)")
-        try:
+            raw = parse_store_text(text)
             old_version = _raw_version(raw)
             data = self._validate(raw)
         except CorruptFile as exc:
@@ -578,7 +634,18 @@ class AtomicJSONStorage(Storage):
         return data
 
     def _quarantine(self, reason: str) -> dict[str, Any]:
-        backup = move_aside(self.path)
+        if self.read_only:
+            self._on_problem(
+                f"存档文件 {self.path} 已损坏或被手工改动({reason});本次只读查看,文件未做改动,"
+                "下次打开游戏或记录成绩时会把它移到一旁。"
+            )
+            return self._fresh()
+        try:
+            backup = move_aside(self.path)
+        except OSError as exc:
+            raise StoreNotWritable(
+                f"存档文件 {self.path} 已损坏或被手工改动({reason}),但无法移到一旁:{os_reason(exc)}"
+            ) from None
         self._on_problem(
             f"存档文件 {self.path} 已损坏或被手工改动({reason}),已移到 {backup} 保存,并重新开始一个新文件。"
         )
@@ -681,6 +748,18 @@ def _leaderboard_validator(path: Path) -> Callable[[Any], dict[str, Any]]:
 # --------------------------------------------------------------------------------------------
 
 
+MAX_RUN_LINE = 4 * 1024 * 1024  # bytes; a run's inputs take a few kilobytes
+RETRY_WINDOW = 1024 * 1024  # bytes at the end of the history searched for a run recorded again (~500 runs)
+
+
+def _parse_run_line(line: bytes, version: int, path: Path) -> RunRecord:
+    """One history line as a run; ValueError (or CorruptFile) if it is not one."""
+    data = load_clean_json(line)
+    if version < FORMAT_VERSION:
+        data = _migrate("runs", data, version, path)
+    return RunRecord.from_dict(data)
+
+
 class RunHistory:
     """runs.jsonl: a header line (format version and a random history id), then one run per line,
     append-only. Byte offsets into it mark how far bests and the leaderboard have been brought up
@@ -706,23 +785,34 @@ class RunHistory:
             self.lock.release()
 
     def check(self) -> None:
-        """On open: set aside a history whose header is wrong; cut off a torn last line."""
+        """On open: set aside a history whose header is wrong or that is not a file (a FIFO, a
+        link to /dev/zero); cut off a torn last line."""
         if not self.path.exists():
             return
         with self.locked():
             try:
-                with open(self.path, "rb") as handle:
-                    first = handle.readline()
+                with open_regular(self.path) as handle:
+                    first = handle.readline(MAX_RUN_LINE)
             except FileNotFoundError:
                 return
+            except NotRegularFile:
+                first = b"?\n"
+            except OSError as exc:
+                raise StorageProblem(f"无法读取运行记录 {self.path}:{os_reason(exc)}") from None
             if first and first.endswith(b"\n"):
                 try:
                     self._parse_header(first)
                 except CorruptFile as exc:
-                    backup = move_aside(self.path)
+                    try:
+                        backup = move_aside(self.path)
+                    except OSError as error:
+                        raise not_writable(self.path, error) from None
                     self._on_problem(f"运行记录 {self.path} 无法识别({exc}),已移到 {backup} 保存,并重新开始记录。")
                     return
-            self._repair_tail()
+            try:
+                self._repair_tail()
+            except OSError as exc:
+                raise not_writable(self.path, exc) from None
 
     def _parse_header(self, line: bytes) -> tuple[int, str]:
         """(format version, history id) from the first line; CorruptFile if it is not a header."""
@@ -739,10 +829,12 @@ class RunHistory:
         """(history id, size in bytes), or None if there is no usable history yet. No lock needed:
         the header never changes once written."""
         try:
-            with open(self.path, "rb") as handle:
-                first = handle.readline()
+            with open_regular(self.path) as handle:
+                first = handle.readline(MAX_RUN_LINE)
                 size = handle.seek(0, os.SEEK_END)
         except FileNotFoundError:
+            return None
+        except NotRegularFile:
             return None
         if not first.endswith(b"\n"):
             return None
@@ -752,7 +844,14 @@ class RunHistory:
             return None
 
     def prepare(self) -> tuple[str, int]:
-        """Under the lock: make sure the file has a header and no torn tail; (history id, size)."""
+        """Under the lock: make sure the file has a header and no torn tail; (history id, size).
+        StoreNotWritable if the disk or folder does not let it."""
+        try:
+            return self._prepare()
+        except OSError as exc:
+            raise not_writable(self.path, exc) from None
+
+    def _prepare(self) -> tuple[str, int]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._repair_tail()
         known = self.identity()
@@ -779,9 +878,9 @@ class RunHistory:
 
     def version(self) -> int | None:
         try:
-            with open(self.path, "rb") as handle:
-                return self._parse_header(handle.readline())[0]
-        except (FileNotFoundError, CorruptFile):
+            with open_regular(self.path) as handle:
+                return self._parse_header(handle.readline(MAX_RUN_LINE))[0]
+        except (OSError, CorruptFile):
             return None
 
     def rewrite_migrated(self) -> int:
@@ -834,9 +933,14 @@ class RunHistory:
         self._on_problem(f"运行记录 {self.path} 的最后一行不完整(写入时程序被中断),已删去这半行。")
         return True
 
-    def append_locked(self, line: bytes) -> int:
-        """Append one encoded line (call under the lock, after prepare); the new size."""
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+    def append_locked(self, line: bytes, start: int) -> int:
+        """Append one encoded line at `start`, the size `prepare` gave (call under the lock); the
+        new size. On a failed write (disk full) the file is cut back to `start`, so no half line
+        is left, and StoreNotWritable is raised: the run is not in the history."""
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND)
+        except OSError as exc:
+            raise not_writable(self.path, exc) from None
         try:
             # One write call per run: with O_APPEND the line lands whole at the end.
             written = os.write(fd, line)
@@ -844,33 +948,51 @@ class RunHistory:
                 written += os.write(fd, line[written:])
             os.fsync(fd)
             return os.fstat(fd).st_size
+        except OSError as exc:
+            try:
+                os.ftruncate(fd, start)
+            except OSError:
+                pass  # a torn line is cut by the next writer (prepare)
+            raise not_writable(self.path, exc) from None
         finally:
             os.close(fd)
+
+    def contains_run(self, run_id: str, end: int) -> bool:
+        """True if a run with this id is among the last RETRY_WINDOW bytes before `end`: a
+        retry of a run whose recording was cut short after its append (call under the lock)."""
+        needle = b'\n{"run_id":' + json.dumps(run_id, ensure_ascii=False).encode("utf-8") + b","
+        try:
+            with open_regular(self.path) as handle:
+                start = max(0, end - RETRY_WINDOW)
+                handle.seek(start)
+                return needle in handle.read(end - start)
+        except OSError:
+            return False
 
     def read_range(self, start: int, end: int) -> list[RunRecord]:
         """The runs whose lines lie in bytes [start, end) (start at a line boundary or 0)."""
         runs: list[RunRecord] = []
         try:
-            handle = open(self.path, "rb")
-        except FileNotFoundError:
+            handle = open_regular(self.path)
+        except OSError:
             return runs
         with handle:
             try:
-                version = self._parse_header(handle.readline())[0]
+                version = self._parse_header(handle.readline(MAX_RUN_LINE))[0]
             except CorruptFile:
                 return runs
             if start > handle.tell():
                 handle.seek(start)
+            lines = bounded_lines(handle, MAX_RUN_LINE)
             while handle.tell() < end:
-                line = handle.readline()
+                line = next(lines, b"")
+                if line is None:
+                    continue  # over-long: reported when the whole history is read
                 if not line.endswith(b"\n"):
                     break
                 try:
-                    data = json.loads(line)
-                    if version < FORMAT_VERSION:
-                        data = _migrate("runs", data, version, self.path)
-                    runs.append(RunRecord.from_dict(data))
-                except (json.JSONDecodeError, UnicodeDecodeError, ValueError, CorruptFile):
+                    runs.append(_parse_run_line(line, version, self.path))
+                except (ValueError, CorruptFile):
                     continue  # reported when the whole history is read
         return runs
 
@@ -879,12 +1001,18 @@ class RunHistory:
         skipped and their line numbers kept in `bad_lines`."""
         self.bad_lines = []
         try:
-            handle = open(self.path, "rb")
+            handle = open_regular(self.path)
         except FileNotFoundError:
+            return
+        except OSError as exc:
+            self._on_problem(f"无法读取运行记录 {self.path}:{exc.strerror or os_reason(exc)}")
             return
         with handle:
             version = FORMAT_VERSION
-            for number, line in enumerate(handle, start=1):
+            for number, line in enumerate(bounded_lines(handle, MAX_RUN_LINE), start=1):
+                if line is None:
+                    self.bad_lines.append(number)
+                    continue
                 if not line.endswith(b"\n"):
                     break  # being written right now, or torn by a killed writer
                 if number == 1:
@@ -896,12 +1024,11 @@ class RunHistory:
                 if not line.strip():
                     continue
                 try:
-                    data = json.loads(line)
-                    if version < FORMAT_VERSION:
-                        data = _migrate("runs", data, version, self.path)
-                    yield RunRecord.from_dict(data)
-                except (json.JSONDecodeError, UnicodeDecodeError, ValueError, CorruptFile):
+                    run = _parse_run_line(line, version, self.path)
+                except (ValueError, CorruptFile):
                     self.bad_lines.append(number)
+                    continue
+                yield run
 
 
 # --------------------------------------------------------------------------------------------
@@ -945,20 +1072,30 @@ class SaveStore:
     """All saved data of one saves folder plus one (possibly shared) leaderboard file.
 
     Opening never fails on a damaged file: it is moved aside and described in `problems`, which
-    the game shows to the player."""
+    the game shows to the player. Nor on a full disk, a read-only folder or a held lock: what
+    could not be written is described in `problems` and left for the next writer.
 
-    def __init__(self, saves_dir: Path, leaderboard_file: Path | None = None) -> None:
+    `read_only=True` is for viewing (leaderboard, report, verify): no lock file, no write, no
+    repair; a damaged file is reported and left in place."""
+
+    def __init__(self, saves_dir: Path, leaderboard_file: Path | None = None, *, read_only: bool = False) -> None:
         self.saves_dir = Path(saves_dir)
         self.leaderboard_file = Path(leaderboard_file) if leaderboard_file else self.saves_dir / LEADERBOARD_FILE
+        self.read_only = read_only
         self.problems: list[str] = []
-        try:
-            self.saves_dir.mkdir(parents=True, exist_ok=True)
-            self.leaderboard_file.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StorageProblem(f"无法创建存档文件夹 {self.saves_dir}:{exc.strerror or exc}") from None
+        if not read_only:
+            try:
+                self.saves_dir.mkdir(parents=True, exist_ok=True)
+                self.leaderboard_file.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageProblem(f"无法创建存档文件夹 {self.saves_dir}:{os_reason(exc)}") from None
         profiles_path = self.saves_dir / PROFILES_FILE
         self._profiles = AtomicJSONStorage(
-            profiles_path, _profiles_validator(profiles_path), fresh_profiles, self._note
+            profiles_path,
+            _profiles_validator(profiles_path),
+            fresh_profiles,
+            self._note,
+            read_only=read_only,
         )
         self._board = AtomicJSONStorage(
             self.leaderboard_file,
@@ -967,16 +1104,29 @@ class SaveStore:
             self._note,
             layout_depth=3,
             records_replaced=True,  # see _update_leaderboard
+            read_only=read_only,
         )
         self._history = RunHistory(self.saves_dir / RUNS_FILE, self._note)
+        self._store_id_cached = ""
+        if read_only:
+            self._profiles.read()  # a damaged file is reported now, so the reader is told
+            self._board.snapshot()
+            return
         for path in (profiles_path, self.leaderboard_file):
             _remove_stale_temps(path)
-        with self._profiles.transaction():
-            self._profiles.read()
+        try:
+            with self._profiles.transaction():
+                self._profiles.read()
+        except StoreNotWritable as exc:
+            self._note(f"{exc} 存档暂时只能查看。")
         self._board.snapshot()  # a damaged leaderboard is moved aside now, so the player is told
-        self._history.check()
-        self._catch_up_on_open()
-        self._migrate_history()
+        try:
+            self._history.check()
+            self._catch_up_on_open()
+            self._migrate_history()
+        except StoreNotWritable as exc:
+            # Nothing is lost: the runs stay in the history and are folded in by the next writer.
+            self._note(f"{exc} 未计入的成绩会在下次能写入时自动补上。")
 
     @property
     def runs_file(self) -> Path:
@@ -1001,6 +1151,17 @@ class SaveStore:
             docs = self._table("players").all()
         # In the order they were created (document ids only grow).
         return [Player(d["id"], d["name"], d["team"], d["created"]) for d in sorted(docs, key=lambda d: d.doc_id)]
+
+    def find_or_create_player(self, name: str, team: str | None) -> Player:
+        """The player with this name (in `team` if given), created if there is none; in one
+        transaction, so two processes creating the same new name at once get the same player."""
+        name = clean_name(name, "学员名字")
+        team_name = clean_name(team, "团队名") if team and team.strip() else None
+        with self._profiles.transaction():
+            for doc in sorted(self._table("players").all(), key=lambda d: d.doc_id):
+                if doc["name"] == name and (team_name is None or doc["team"] == team_name):
+                    return Player(doc["id"], doc["name"], doc["team"], doc["created"])
+            return self.create_player(name, team_name or "")
 
     def create_player(self, name: str, team: str) -> Player:
         """A new trainee. Raises ValueError (Chinese message) for an empty name or a name already
@@ -1044,20 +1205,52 @@ class SaveStore:
         if run.mode not in ("practice", "assessment"):
             raise ValueError(f"unknown mode {run.mode!r}")
         data = run.to_dict()
-        RunRecord.from_dict(data)  # never store a record that could not be read back
+        RunRecord.from_dict(sanitize(data))  # never store a record that could not be read back
         line = (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-        with self._history.locked():
-            history_id, start = self._history.prepare()
-            end = self._history.append_locked(line)
+        try:
+            with self._history.locked():
+                history_id, start = self._history.prepare()
+                # Recording the same run again (a retry after a RunKept or a lock timeout) must not
+                # count it twice: it only brings bests and the board up to date.
+                again = self._history.contains_run(run.run_id, start)
+                end = start if again else self._history.append_locked(line, start)
+                self._record_applied(run, history_id, start, end, again)
+        except RunKept:
+            raise
+        except StoreNotWritable as exc:
+            raise StoreNotWritable(f"本次成绩未能保存:{exc}") from None
+
+    def _record_applied(self, run: RunRecord, history_id: str, start: int, end: int, again: bool) -> None:
+        """Bests and the leaderboard after the run is in the history (call under the history lock)."""
+        try:
             with self._profiles.transaction():
-                self._catch_up_profiles(history_id, start)
-                self._apply_to_profiles([run])
-                self._set_profiles_marker(history_id, end)
-            if run.mode == "assessment" and run.level_id not in UNRANKED_LEVELS:
-                with self._board.transaction():
-                    self._catch_up_board(history_id, start)
+                if not self._store_id_cached:
+                    self._store_id_cached = self._store_id()
+                if again:
+                    self._catch_up_profiles(history_id, end)
+                else:
+                    self._catch_up_profiles(history_id, start)
+                    self._apply_to_profiles([run])
+                    self._set_profiles_marker(history_id, end)
+        except StorageProblem as exc:
+            raise RunKept(
+                f"本次成绩已保存在运行记录 {self._history.path} 中,但还没有计入最佳成绩"
+                f"{'和排行榜' if run.mode == 'assessment' else ''}:{exc} "
+                "下次记录成绩或打开游戏时会自动补上,不必重玩。"
+            ) from None
+        if run.mode != "assessment" or run.level_id in UNRANKED_LEVELS:
+            return
+        try:
+            with self._board.transaction():
+                self._catch_up_board(history_id, end if again else start)
+                if not again:
                     self._update_leaderboard(run)
                     self._set_board_marker(history_id, end)
+        except StorageProblem as exc:
+            raise RunKept(
+                f"本次成绩已保存在本机的运行记录 {self._history.path} 和最佳成绩中,但未能写入排行榜 "
+                f"{self.leaderboard_file}:{exc} 排行榜能写入后,下次记录成绩时会自动补上。"
+            ) from None
 
     def _store_id(self) -> str:
         """This saves folder's id on the (possibly shared) leaderboard. Call in a profiles transaction."""

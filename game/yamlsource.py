@@ -1,7 +1,8 @@
 """Safe YAML reading that remembers where every key and item came from.
 
 PyYAML's SafeLoader never constructs Python objects from tags, so a level file cannot run code.
-On top of it we refuse oversized files and alias bombs, report duplicate keys (YAML silently keeps
+On top of it we read only regular files with a size bound (a FIFO or /dev/zero must not hang or
+fill memory), refuse alias bombs, recursive aliases and absurd nesting, report duplicate keys (YAML silently keeps
 the last one), and keep a map from each data path to its (line, column) so that a schema error deep
 in a level can be reported at the line the trainer must fix.
 """
@@ -16,9 +17,11 @@ import yaml
 
 from . import slips
 from .diagnostics import Diagnostic, LoadError
+from .safeio import FileTooLarge, UnsafeFile, read_bytes_bounded
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000  # counted with aliases expanded: stops "billion laughs" files
+MAX_DEPTH = 100  # nested mappings and lists; real levels need under 10
 
 PathKey = tuple[Any, ...]
 
@@ -58,6 +61,7 @@ class _Walker:
         self.not_text: dict[PathKey, yaml.ScalarNode] = {}
         self.problems: list[Diagnostic] = []
         self.warnings: list[Diagnostic] = []
+        self._open: set[int] = set()  # ids of the nodes being walked: an alias back to one is a cycle
 
     def _slip(self, slip: slips.Slip | None) -> None:
         if slip is None:
@@ -68,7 +72,29 @@ class _Walker:
     def _mark(self, node: yaml.Node) -> tuple[int, int]:
         return (node.start_mark.line + 1, node.start_mark.column + 1)
 
-    def walk(self, node: yaml.Node, where: PathKey) -> None:
+    def _refuse(self, node: yaml.Node, message: str) -> LoadError:
+        line, col = self._mark(node)
+        return LoadError([Diagnostic(str(self.path), line, col, "CQ002", message)])
+
+    def walk(self, node: yaml.Node, where: PathKey, depth: int = 0) -> None:
+        if id(node) in self._open:
+            raise self._refuse(node, "别名(*)指向包含它自己的内容,形成无限循环。 (recursive YAML alias)")
+        if depth > MAX_DEPTH:
+            raise self._refuse(node, f"嵌套超过 {MAX_DEPTH} 层。 (nesting deeper than {MAX_DEPTH})")
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            self._open.add(id(node))
+            try:
+                self._walk_children(node, where, depth + 1)
+            finally:
+                self._open.discard(id(node))
+        else:
+            self._count(node)
+            if isinstance(node, yaml.ScalarNode):
+                if slips.scalar_reading(node) is not None:
+                    self.not_text[where] = node
+                self._slip(slips.comment_slip(node, self.lines))
+
+    def _count(self, node: yaml.Node) -> None:
         self.count += 1
         if self.count > MAX_NODES:
             line, col = self._mark(node)
@@ -79,12 +105,15 @@ class _Walker:
                     )
                 ]
             )
+
+    def _walk_children(self, node: yaml.Node, where: PathKey, depth: int) -> None:
+        self._count(node)
         if isinstance(node, yaml.MappingNode):
             seen: dict[Any, yaml.Node] = {}
             for key_node, value_node in node.value:
                 key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
                 if key == "<<":  # merge key: positions of merged keys stay at their source
-                    self.walk(value_node, where)
+                    self.walk(value_node, where, depth)
                     continue
                 if key in seen:
                     line, col = self._mark(key_node)
@@ -107,15 +136,11 @@ class _Walker:
                 # Positions are keyed by the constructed key; scalar keys that YAML reads as
                 # numbers or booleans are stored under their text too.
                 self.positions[where + (key,)] = self._mark(key_node)
-                self.walk(value_node, where + (key,))
+                self.walk(value_node, where + (key,), depth)
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
                 self.positions[where + (index,)] = self._mark(item)
-                self.walk(item, where + (index,))
-        elif isinstance(node, yaml.ScalarNode):
-            if slips.scalar_reading(node) is not None:
-                self.not_text[where] = node
-            self._slip(slips.comment_slip(node, self.lines))
+                self.walk(item, where + (index,), depth)
 
 
 def _slip_code(slip: slips.Slip) -> str:
@@ -128,13 +153,13 @@ def read_yaml(path: Path) -> YamlSource:
     """Parse `path` safely. Raises LoadError with located diagnostics on any problem."""
     name = str(path)
     try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise LoadError([Diagnostic(name, 1, 1, "CQ001", f"cannot read file: {exc.strerror or exc}")]) from None
-    if size > MAX_FILE_BYTES:
-        raise LoadError([Diagnostic(name, 1, 1, "CQ002", f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes")])
-    try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_bytes_bounded(path, MAX_FILE_BYTES).decode("utf-8-sig")
+    except FileTooLarge:
+        raise LoadError(
+            [Diagnostic(name, 1, 1, "CQ002", f"文件超过 {MAX_FILE_BYTES} 字节的上限。 (file larger than the limit)")]
+        ) from None
+    except UnsafeFile as exc:
+        raise LoadError([Diagnostic(name, 1, 1, "CQ001", f"无法读取:{exc.reason}。 (not a regular file)")]) from None
     except UnicodeDecodeError as exc:
         raise LoadError(
             [Diagnostic(name, 1, 1, "CQ001", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8")]
@@ -154,6 +179,8 @@ def parse_yaml(text: str, path: Path) -> YamlSource:
         raise LoadError([Diagnostic(name, slip.line, slip.column, "CQ001", slip.message)]) from None
     except yaml.YAMLError as exc:
         raise LoadError([Diagnostic(name, 1, 1, "CQ001", f"YAML syntax error: {exc}")]) from None
+    except RecursionError:
+        raise LoadError([Diagnostic(name, 1, 1, "CQ002", "嵌套太深,无法解析。 (nesting too deep)")]) from None
     if root is None:
         return YamlSource(path, None)
     walker = _Walker(path, text.splitlines())
@@ -162,6 +189,8 @@ def parse_yaml(text: str, path: Path) -> YamlSource:
         raise LoadError(walker.problems)
     try:
         data = loader.construct_document(root)  # build from the checked node tree: no second parse
+    except RecursionError:
+        raise LoadError([Diagnostic(name, 1, 1, "CQ002", "嵌套太深，无法解析。 (nesting too deep)")]) from None
     except yaml.MarkedYAMLError as exc:  # e.g. an unknown tag such as !!python/object or !注意
         slip = slips.explain_syntax_error(text, exc)
         raise LoadError([Diagnostic(name, slip.line, slip.column, "CQ001", slip.message)]) from None

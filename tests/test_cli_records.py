@@ -219,6 +219,10 @@ def test_corrupt_files_are_reported_by_commands(env: dict[str, str]) -> None:
     result = run(env, "leaderboard")
     assert result.exit_code == 0
     assert "已损坏" in result.stderr and env["board"] in result.stderr
+    # Viewing never writes (it must work on a read-only share); the next writer moves it aside.
+    assert "未做改动" in result.stderr
+    assert Path(env["board"]).read_text(encoding="utf-8") == "{broken"
+    record(env, "甲", "best")
     assert list(Path(env["board"]).parent.glob("leaderboard.json.corrupt-*"))
 
 

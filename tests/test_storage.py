@@ -310,7 +310,7 @@ def test_writes_are_atomic_replacements(store: SaveStore, monkeypatch: pytest.Mo
         raise OSError("disk full")
 
     monkeypatch.setattr(storage.os, "replace", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(StorageProblem, match="无法写入"):  # a message, not an OSError traceback
         store.create_player("乙", "一组")
     assert store.profiles_file.read_text(encoding="utf-8") == good
     assert not list(store.profiles_file.parent.glob(".profiles.json.*.tmp"))  # temp file cleaned up

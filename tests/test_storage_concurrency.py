@@ -87,6 +87,9 @@ def test_eight_processes_fifty_runs_each_lose_nothing(tmp_path: Path) -> None:
     assert overall == {pid: (sum(levels.values()), board_attempts[pid]) for pid, levels in expected_board.items()}
     assert sum(e.attempts for e in store.leaderboard(teams=True)) == sum(board_attempts.values())
     # verify finds no bests or leaderboard entry that disagrees with the history.
+    # (These runs have no level files and no inputs, which verify reports about every entry;
+    # nothing else may be reported.)
     report = verify_store(store, Catalog())
-    assert report.mismatches == []
+    unverifiable = ("不存在(或未加载)", "没有记录每一步的输入")
+    assert [m for m in report.mismatches if not any(words in m.detail for words in unverifiable)] == []
     assert report.checked_runs == PROCESSES * RUNS_EACH

@@ -66,7 +66,11 @@ def _check_consistent(store: SaveStore) -> int:
         assert sum(b.attempts for b in store.bests(player.id).values()) == len(mine)
     board_attempts = sum(e.attempts for e in store.leaderboard(limit=10_000))
     assert board_attempts == sum(r.mode == "assessment" for r in runs)
-    assert verify_store(store, Catalog()).mismatches == []
+    # These synthetic runs share seeds and inputs and have no level files: verify names them as
+    # copies and as unverifiable; nothing else (no disagreement with the history) may appear.
+    expected = ("不存在(或未加载)", "没有记录每一步的输入", "像是复制的成绩")
+    mismatches = verify_store(store, Catalog()).mismatches
+    assert [m for m in mismatches if not any(words in m.detail for words in expected)] == []
     return len(runs)
 
 

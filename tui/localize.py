@@ -99,7 +99,8 @@ GROUP_TITLES = {"Input": "输入框", "Collapsible": "折叠区"}
 
 
 def _all_subclasses(cls: type) -> Iterable[type]:
-    for sub in cls.__subclasses__():
+    subclasses: list[type] = cls.__subclasses__()
+    for sub in subclasses:
         yield sub
         yield from _all_subclasses(sub)
 

@@ -44,12 +44,14 @@ from game.session import MODE_NAMES, MODES
 from game.storage import (
     LeaderboardEntry,
     Player,
+    RunKept,
     SaveStore,
     StorageProblem,
     clean_name,
     default_leaderboard_file,
     default_saves_dir,
 )
+from game.textsafe import safe_text
 from game.workbook import report_workbook
 
 
@@ -59,7 +61,7 @@ class CommandError(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"错误:{self.format_message()}", err=True)
+        click.echo(f"错误:{safe_text(self.format_message())}", err=True)
 
 
 def _options(ctx: click.Context) -> dict[str, Any]:
@@ -67,17 +69,24 @@ def _options(ctx: click.Context) -> dict[str, Any]:
     return root.obj if isinstance(root.obj, dict) else {}
 
 
-def open_store(ctx: click.Context) -> SaveStore:
+def open_store(ctx: click.Context, *, read_only: bool = False) -> SaveStore:
+    """The saves and leaderboard; `read_only` for commands that only look (they never write,
+    so they work on a full disk, a read-only share and while the game is recording)."""
     opts = _options(ctx)
     saves = default_saves_dir(opts.get("saves"))
     board = default_leaderboard_file(saves, opts.get("leaderboard"))
     try:
-        store = SaveStore(saves, board)
+        store = SaveStore(saves, board, read_only=read_only)
     except StorageProblem as exc:
         raise CommandError(str(exc)) from None
     for problem in store.problems:
-        click.echo(f"注意:{problem}", err=True)
+        click.echo(f"注意:{safe_text(problem)}", err=True)
     return store
+
+
+def cell(text: str) -> Text:
+    """A table cell from stored text: literal (no markup) and with nothing a terminal acts on."""
+    return Text(safe_text(text))
 
 
 def open_catalog(ctx: click.Context) -> Catalog:
@@ -135,9 +144,9 @@ def _leaderboard_table(entries: list[LeaderboardEntry], teams: bool, title: str)
     for rank, e in enumerate(entries, start=1):
         # Names are literal text: Text() keeps "[red]" as typed instead of reading it as markup.
         if teams:
-            table.add_row(str(rank), Text(e.team), str(e.members), str(e.score), str(e.attempts), _when(e.when))
+            table.add_row(str(rank), cell(e.team), str(e.members), str(e.score), str(e.attempts), cell(_when(e.when)))
         else:
-            table.add_row(str(rank), Text(e.player), Text(e.team), str(e.score), str(e.attempts), _when(e.when))
+            table.add_row(str(rank), cell(e.player), cell(e.team), str(e.score), str(e.attempts), cell(_when(e.when)))
     return table
 
 
@@ -161,7 +170,7 @@ def leaderboard_command(
       collectquest leaderboard --level n01-identity-disclosure --json
       collectquest --leaderboard /mnt/team/leaderboard.json leaderboard --teams
     """
-    store = open_store(ctx)
+    store = open_store(ctx, read_only=True)
     try:
         entries = store.leaderboard(level_id, teams=teams, include_autoplay=include_autoplay, limit=limit)
     except StorageProblem as exc:
@@ -195,7 +204,13 @@ def leaderboard_command(
     help="best: highest-scoring play; worst: lowest; random: uniform, from --seed; "
     "first / longest: a naive player taking the first / the longest option shown.",
 )
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed for question draws and the random policy.")
+@click.option(
+    "--seed",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 2**53),
+    help="Seed for question draws and the random policy.",
+)
 @click.option(
     "--mode",
     type=click.Choice(MODES),
@@ -281,16 +296,17 @@ def autoplay_command(
     if not record:
         return
     store = open_store(ctx)
-    player = store.find_player(name, team_name)
     try:
-        if player is None:
-            player = store.create_player(name, team_name or "")
+        player = store.find_or_create_player(name, team_name)
         run = run_from_session(session, player, started, finished, autoplay=True, as_trainee=as_trainee)
         store.record_run(run)
         if as_trainee:
             from tui.commands.learning import take_in_trainee_run
 
             take_in_trainee_run(store, run, catalog, level, finished, quiet=as_json)
+    except RunKept as exc:
+        click.echo(f"注意:{exc}", err=True)
+        return
     except (ValueError, StorageProblem) as exc:
         raise CommandError(str(exc)) from None
     if not as_json:
@@ -327,7 +343,7 @@ def verify_command(ctx: click.Context) -> None:
       collectquest --saves /mnt/team/saves verify
     """
     catalog = open_catalog(ctx)
-    store = open_store(ctx)
+    store = open_store(ctx, read_only=True)
     try:
         report = verify_store(store, catalog)
     except StorageProblem as exc:
@@ -344,12 +360,12 @@ def verify_command(ctx: click.Context) -> None:
     for m in report.mismatches:
         table.add_row(
             WHERE_NAMES[m.where],
-            Text(m.player),
-            Text(m.level_id),
+            cell(m.player),
+            cell(m.level_id),
             "" if m.stored is None else str(m.stored),
             "" if m.expected is None else str(m.expected),
-            Text(m.detail),
-            Text(m.run_id or ""),
+            cell(m.detail),
+            cell(m.run_id or ""),
         )
     _console().print(table)
     ctx.exit(1)
@@ -393,13 +409,13 @@ def _print_report(report: Report) -> None:
     for t in report.trainees:
         violations = "、".join(f"{rule}×{n}" for rule, n in t.violations.items()) or "—"
         trainees.add_row(
-            Text(t.team),
-            Text(t.player),
+            cell(t.team),
+            cell(t.player),
             str(len(t.levels_passed)),
             "—" if t.average_best is None else str(t.average_best),
             f"{t.attempts}(考核 {t.assessment_runs})",
             _minutes(t.time_spent),
-            Text(violations),
+            cell(violations),
             "、".join(t.weakest_dimensions) or "—",
             "、".join(t.weakest_skills) or "—",
         )
@@ -410,13 +426,13 @@ def _print_report(report: Report) -> None:
     for team in report.teams:
         violations = "、".join(f"{rule}×{n}" for rule, n in team.violations.items()) or "—"
         teams.add_row(
-            Text(team.team),
+            cell(team.team),
             f"{team.active_members}/{team.members}",
             str(team.levels_passed),
             "—" if team.average_best is None else str(team.average_best),
             str(team.attempts),
             _minutes(team.time_spent),
-            Text(violations),
+            cell(violations),
             "、".join(team.weakest_dimensions) or "—",
             "、".join(team.weakest_skills) or "—",
         )
@@ -469,7 +485,7 @@ def report_command(
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     catalog = open_catalog(ctx)
-    store = open_store(ctx)
+    store = open_store(ctx, read_only=True)
     try:
         team_name = clean_name(team, "团队名") if team and team.strip() else None
     except ValueError as exc:

@@ -16,7 +16,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, OptionList, St
 from textual.widgets.option_list import Option
 
 from game.progression import rank_for, total_stars
-from game.storage import DEFAULT_TEAM, Player, SaveStore, clean_name
+from game.storage import DEFAULT_TEAM, Player, SaveStore, StorageProblem, clean_name
 from tui.screens.dialogs import ConfirmDialog
 from tui.screens.host import host
 from tui.widgets.prose import Prose
@@ -179,7 +179,7 @@ class StartScreen(Screen[None]):
             return
         try:
             player = self.store.create_player(name, team)
-        except ValueError as exc:
+        except (ValueError, StorageProblem) as exc:  # a bad name, or a full disk / read-only folder
             error.update(Content.styled(f"✗ {exc}", "$text-error"))
             self.query_one("#name", Input).focus()
             return
