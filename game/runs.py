@@ -13,7 +13,8 @@ from .models import Level
 from .quiz import QuizResult
 from .scoring import LevelResult
 from .session import LevelSession, RecordError, rescore
-from .storage import Player, RunRecord, SaveStore
+from .storage import Player, RunRecord
+from .store import Store
 
 
 def run_from_session(
@@ -82,7 +83,7 @@ def _rescored(level: Level, catalog: Catalog, inputs: Any, seed: Any = None) -> 
         return None, f"记录无法按当前关卡重放:{exc}"
 
 
-def verify_store(store: SaveStore, catalog: Catalog) -> Verification:
+def verify_store(store: Store, catalog: Catalog) -> Verification:
     """Re-score every recorded run and every leaderboard entry against the current levels, and
     check the stored bests and the leaderboard against the history."""
     report = Verification()

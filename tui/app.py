@@ -29,7 +29,8 @@ from game.quiz import Clock
 from game.review import build_review
 from game.runs import run_from_session
 from game.session import MODE_NAMES, LevelSession, RecordError
-from game.storage import Player, SaveStore, StorageProblem, default_saves_dir
+from game.storage import Player, StorageProblem, default_saves_dir
+from game.store import Store, default_location, open_store
 from tui.screens.audit import AuditScreen
 from tui.screens.briefing import BriefingScreen
 from tui.screens.commands import GameCommands
@@ -71,7 +72,7 @@ class CollectQuestApp(App[None]):
 
     def __init__(
         self,
-        store: SaveStore,
+        store: Store,
         level_paths: list[Path],
         content_paths: list[Path],
         *,
@@ -416,14 +417,19 @@ class CollectQuestApp(App[None]):
 
 
 def run_app(
-    saves: str | None = None, levels: str | None = None, content: str | None = None, leaderboard: str | None = None
+    saves: str | None = None,
+    levels: str | None = None,
+    content: str | None = None,
+    leaderboard: str | None = None,
+    store: str | None = None,
 ) -> None:
     """Start the game (called by `collectquest` with no subcommand)."""
     import click
 
     try:
-        store = SaveStore(default_saves_dir(saves), Path(leaderboard) if leaderboard else None)
+        saves_dir = default_saves_dir(saves)
+        opened = open_store(default_location(store, saves_dir), leaderboard, outbox_dir=saves_dir)
     except (StorageProblem, OSError) as exc:
         raise click.ClickException(f"无法打开存档目录：{exc}") from None
-    app = CollectQuestApp(store, [levels_dir(levels)], [content_dir(content)])
+    app = CollectQuestApp(opened, [levels_dir(levels)], [content_dir(content)])
     app.run()

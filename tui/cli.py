@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from tui.commands import content, records, trainer
+from tui.commands import content, records, server, trainer
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -39,23 +39,35 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
     envvar="COLLECTQUEST_LEADERBOARD",
     help="Shared leaderboard file (default: inside the saves folder). Env: COLLECTQUEST_LEADERBOARD.",
 )
+@click.option(
+    "--store",
+    "store",
+    metavar="URL",
+    envvar="COLLECTQUEST_STORE",
+    help="Team server, e.g. postgresql://user@host/db (default: the saves folder). Env: COLLECTQUEST_STORE.",
+)
 @click.version_option(package_name="collectquest")
 @click.pass_context
 def cli(
-    ctx: click.Context, saves: str | None, levels: str | None, content: str | None, leaderboard: str | None
+    ctx: click.Context,
+    saves: str | None,
+    levels: str | None,
+    content: str | None,
+    leaderboard: str | None,
+    store: str | None,
 ) -> None:
     """催收闯关 CollectQuest — a training game for lawful, respectful debt collection.
 
     Run with no command to play.  Example:  collectquest --saves /mnt/team/saves
     """
-    ctx.obj = {"saves": saves, "levels": levels, "content": content, "leaderboard": leaderboard}
+    ctx.obj = {"saves": saves, "levels": levels, "content": content, "leaderboard": leaderboard, "store": store}
     if ctx.invoked_subcommand is None:
         from tui.app import run_app
 
-        run_app(saves=saves, levels=levels, content=content, leaderboard=leaderboard)
+        run_app(saves=saves, levels=levels, content=content, leaderboard=leaderboard, store=store)
 
 
-for module in (content, records, trainer):
+for module in (content, records, trainer, server):
     module.register(cli)
 
 

@@ -25,14 +25,9 @@ from game.quiz import DrawError
 from game.report import Report, build_report, parse_since, report_csv
 from game.runs import run_from_session, verify_store
 from game.session import MODE_NAMES, MODES
-from game.storage import (
-    LeaderboardEntry,
-    SaveStore,
-    StorageProblem,
-    clean_name,
-    default_leaderboard_file,
-    default_saves_dir,
-)
+from game.storage import LeaderboardEntry, StorageProblem, clean_name, default_saves_dir
+from game.store import Store, default_location
+from game.store import open_store as open_location
 
 
 class CommandError(click.ClickException):
@@ -49,12 +44,12 @@ def _options(ctx: click.Context) -> dict[str, Any]:
     return root.obj if isinstance(root.obj, dict) else {}
 
 
-def open_store(ctx: click.Context) -> SaveStore:
+def open_store(ctx: click.Context) -> Store:
+    """The store of --store (a server) or else --saves / --leaderboard (a folder)."""
     opts = _options(ctx)
     saves = default_saves_dir(opts.get("saves"))
-    board = default_leaderboard_file(saves, opts.get("leaderboard"))
     try:
-        store = SaveStore(saves, board)
+        store = open_location(default_location(opts.get("store"), saves), opts.get("leaderboard"), outbox_dir=saves)
     except StorageProblem as exc:
         raise CommandError(str(exc)) from None
     for problem in store.problems:
@@ -259,7 +254,7 @@ def autoplay_command(
     except (ValueError, StorageProblem) as exc:
         raise CommandError(str(exc)) from None
     if not as_json:
-        click.echo(f"已记录（自动演示）到 {store.runs_file}，学员 {player.name}（{player.team}）。")
+        click.echo(f"已记录（自动演示）到 {store.location}，学员 {player.name}（{player.team}）。")
 
 
 def _echo_autoplay(level: Any, policy: str, seed: int, mode: str, result: Any, verdict: str) -> None:

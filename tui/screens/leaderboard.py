@@ -14,7 +14,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
 from game.catalog import Catalog
-from game.storage import LeaderboardEntry, Player, SaveStore
+from game.storage import LeaderboardEntry, Player
+from game.store import Store
 
 VIEWS = (("level", "本关"), ("overall", "总榜"), ("teams", "小组"))
 
@@ -40,7 +41,7 @@ class LeaderboardScreen(Screen[None]):
     ]
 
     def __init__(
-        self, store: SaveStore, catalog: Catalog | None, player: Player | None, level_id: str | None = None
+        self, store: Store, catalog: Catalog | None, player: Player | None, level_id: str | None = None
     ) -> None:
         super().__init__()
         self.store = store

@@ -36,7 +36,8 @@ from game.progression import (
     xp,
 )
 from game.session import MODE_NAMES
-from game.storage import Player, SaveStore
+from game.storage import Player
+from game.store import Store
 from tui.widgets.bars import stars_text
 from tui.widgets.casefile import money
 from tui.widgets.lists import Bullet, HangingItem, LevelList, Rows
@@ -108,7 +109,7 @@ class MapScreen(Screen[None]):
             self.level_id = level_id
             self.mode = mode
 
-    def __init__(self, store: SaveStore, player: Player) -> None:
+    def __init__(self, store: Store, player: Player) -> None:
         super().__init__()
         self.store = store
         self.player = player

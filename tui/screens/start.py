@@ -15,7 +15,8 @@ from textual.widgets import Button, Footer, Header, Input, Label, OptionList, St
 from textual.widgets.option_list import Option
 
 from game.progression import rank_for, total_stars
-from game.storage import Player, SaveStore
+from game.storage import Player
+from game.store import Store
 
 NAME_MAX = 20
 TEAM_MAX = 20
@@ -49,7 +50,7 @@ class StartScreen(Screen[None]):
         Binding("tab", "app.focus_next", "切换", show=False),
     ]
 
-    def __init__(self, store: SaveStore) -> None:
+    def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
         self.sub_title = "选择玩家"
