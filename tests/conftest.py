@@ -157,3 +157,19 @@ async def pick(pilot, *letters: str) -> None:
     for letter in letters:
         await pilot.press(key_of(pilot, letter))
     await pilot.pause()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server for the session (see tests/pgserver.py); skipped, with the reason
+    printed, where the binaries are missing."""
+    from pgserver import PgServer, missing_reason
+
+    reason = missing_reason()
+    if reason:
+        print(f"\nSKIP PostgreSQL tests: {reason}")
+        pytest.skip(reason)
+    server = PgServer().init()
+    server.start()
+    yield server
+    server.destroy()
