@@ -55,11 +55,13 @@ def clock() -> FakeClock:
 @pytest.fixture
 def make_app(tmp_path: Path, tui_catalog: Catalog, clock: FakeClock):
     """Build a game app on a temporary saves folder with the fixture catalog and fake time."""
-    from game.storage import SaveStore
+    from game.store import EmbeddedStore
     from tui.app import CollectQuestApp
 
-    def build(saves: Path | None = None, *, preload: bool = True, seed: int = 7) -> CollectQuestApp:
-        store = SaveStore(saves or tmp_path / "saves")
+    def build(
+        saves: Path | None = None, *, preload: bool = True, seed: int = 7, require_pin: bool = False
+    ) -> CollectQuestApp:
+        store = EmbeddedStore(saves or tmp_path / "saves")
         app = CollectQuestApp(
             store,
             TUI_LEVELS,
@@ -68,6 +70,7 @@ def make_app(tmp_path: Path, tui_catalog: Catalog, clock: FakeClock):
             clock=clock,
             now=FakeNow(),
             seeds=lambda: seed,
+            require_pin=require_pin,
         )
         app.animation_level = "none"
         return app

@@ -310,7 +310,9 @@ def _worker(url: str, outbox: str, index: int, ready) -> None:
         total = rng.randint(0, 100)
         mode = "assessment" if n % 3 else "practice"
         store.record_run(
-            make_run(player, LEVELS[n % 3], total, mode=mode, n=n, wrong=[f"q{n}"], finished=f"2026-03-02T10:{n:02d}:00")
+            make_run(
+                player, LEVELS[n % 3], total, mode=mode, n=n, wrong=[f"q{n}"], finished=f"2026-03-02T10:{n:02d}:00"
+            )
         )
     assert store.pending_runs() == 0, store.problems
 

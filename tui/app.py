@@ -7,6 +7,7 @@ messages (messages up): a player chosen, a stage step to save, a stage finished.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -45,6 +46,9 @@ from tui.screens.results import ResultsScreen, Standing
 from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.screens.start import PlayerChosen, StartScreen
 
+REQUIRE_PIN_ENV = "COLLECTQUEST_REQUIRE_PIN"
+"""Set (to 1) by `collectquest serve` for the game processes it starts: every player needs a PIN."""
+
 THEME = "textual-dark"
 """The built-in theme the game is designed and snapshot-tested with."""
 
@@ -80,9 +84,11 @@ class CollectQuestApp(App[None]):
         clock: Clock = time.monotonic,
         now: Callable[[], datetime] = datetime.now,
         seeds: Callable[[], int] = random_seed,
+        require_pin: bool = False,
     ) -> None:
         """`clock` times quiz answers (monotonic seconds), `now` stamps runs, `seeds` seeds each
-        run's question draw; tests inject fakes for all three. A given `catalog` skips loading."""
+        run's question draw; tests inject fakes for all three. A given `catalog` skips loading.
+        `require_pin`: every player signs in with a PIN (a served game)."""
         super().__init__()
         self.store = store
         self.level_paths = level_paths
@@ -91,6 +97,7 @@ class CollectQuestApp(App[None]):
         self.now = now
         self.seeds = seeds
         self.preloaded = catalog
+        self.require_pin = require_pin
         self.diagnostics: list[Diagnostic] = []
         self.player: Player | None = None
         self.current_run: LevelRun | None = None
@@ -104,7 +111,7 @@ class CollectQuestApp(App[None]):
     def on_mount(self) -> None:
         # Pushed rather than returned from get_default_screen(): Textual 8.2 does not load the
         # CSS_PATH of a default screen.
-        self.push_screen(StartScreen(self.store))
+        self.push_screen(StartScreen(self.store, require_pin=self.require_pin))
         if self.preloaded is not None:
             self.catalog = self.preloaded
         else:
@@ -431,5 +438,6 @@ def run_app(
         opened = open_store(default_location(store, saves_dir), leaderboard, outbox_dir=saves_dir)
     except (StorageProblem, OSError) as exc:
         raise click.ClickException(f"无法打开存档目录：{exc}") from None
-    app = CollectQuestApp(opened, [levels_dir(levels)], [content_dir(content)])
+    require_pin = os.environ.get(REQUIRE_PIN_ENV, "") not in ("", "0")
+    app = CollectQuestApp(opened, [levels_dir(levels)], [content_dir(content)], require_pin=require_pin)
     app.run()
