@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+import socket
+import sys
+from pathlib import Path
+
 import click
 
 from game.storage import Player
 from game.store import Store
 from game.store.pins import clean_pin
-from tui.commands.records import CommandError, open_store
+from tui.commands.records import CommandError, _options, open_store
 
 
 def _player(store: Store, name: str, team: str | None) -> Player:
@@ -60,5 +66,61 @@ def pin_reset(ctx: click.Context, name: str, team: str | None) -> None:
     click.echo(f"已清除学员「{player.name}」({player.team})的 PIN:下次进入时请设置新的 PIN。")
 
 
+PASSED_THROUGH = ("saves", "levels", "content", "leaderboard", "store")
+"""Global options a served game gets from `collectquest serve` (paths made absolute)."""
+
+
+def game_command(options: dict[str, str | None]) -> list[str]:
+    """The command line of one game process for one browser tab, on the server's store."""
+    command = [sys.executable, "-m", "tui"]
+    for name in PASSED_THROUGH:
+        value = options.get(name)
+        if value:
+            if name != "store":
+                value = str(Path(value).resolve())
+            command += [f"--{name}", value]
+    return command
+
+
+def _addresses(host: str, port: int) -> list[str]:
+    """What trainees type: the host given, or for 0.0.0.0 this PC's name and address."""
+    if host not in ("0.0.0.0", "::", ""):
+        return [f"http://{host}:{port}/"]
+    names = [socket.gethostname()]
+    try:
+        names.append(socket.gethostbyname(socket.gethostname()))
+    except OSError:
+        pass
+    return [f"http://{name}:{port}/" for name in dict.fromkeys(names)]
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: the whole room).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--public-url", default=None, help="The URL trainees open, when behind a proxy (default: as typed).")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, public_url: str | None) -> None:
+    """Serve the game to browsers: every tab plays its own game on this server's store, and every
+    player signs in with a PIN."""
+    try:
+        from tui.web import GameServer
+    except ImportError as exc:
+        raise CommandError(f"浏览器模式需要安装 textual-serve:pip install 'collectquest[server]'({exc})") from None
+    from tui.app import REQUIRE_PIN_ENV
+
+    options = _options(ctx)
+    store = open_store(ctx)  # fail here, with a message, rather than in every browser tab
+    location = store.location
+    store.close()
+    os.environ[REQUIRE_PIN_ENV] = "1"  # inherited by every game process
+    server = GameServer(shlex.join(game_command(options)), host, port, "催收闯关 CollectQuest", public_url)
+    click.echo(f"催收闯关浏览器模式:成绩保存在 {location}")
+    for address in [public_url] if public_url else _addresses(host, port):
+        click.echo(f"学员在浏览器打开:{address}")
+    click.echo("按 Ctrl+C 停止。")
+    server.serve()
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(pin_group)
+    cli.add_command(serve)
