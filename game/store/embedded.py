@@ -5,9 +5,11 @@ unchanged (no table = every player PIN-less) and an older game ignores the table
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from tinydb import Query
 
-from ..storage import SaveStore
+from ..storage import Player, SaveStore
 from .pins import hash_pin, pin_matches
 
 
@@ -42,6 +44,20 @@ class EmbeddedStore(SaveStore):
     def check_pin(self, player_id: str, pin: str) -> bool:
         stored = self._pin_hash(player_id)
         return stored is None or pin_matches(pin, stored)
+
+    def pin_hash(self, player_id: str) -> str | None:
+        return self._pin_hash(player_id)
+
+    def add_player(self, player: Player, pin_hash: str | None = None) -> bool:
+        """Copy a player from another store, keeping its id (and PIN hash); False if present."""
+        with self._profiles.transaction():
+            players = self._table("players")
+            if players.get(Query().id == player.id) is not None:
+                return False
+            players.insert(asdict(player))
+            if pin_hash is not None:
+                self._table("pins").upsert({"player_id": player.id, "hash": pin_hash}, Query().player_id == player.id)
+        return True
 
     def pending_runs(self) -> int:
         return 0

@@ -205,13 +205,16 @@ class PostgresStore:
         return self._conn
 
     def _fetch(self, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
-        try:
-            with self._connection().cursor() as cur:
-                cur.execute(sql, params)
-                return cur.fetchall() if cur.description else []
-        except psycopg.OperationalError as exc:
-            self._drop()
-            raise StorageProblem(f"数据库 {self.location} 连接中断:{_first_line(exc)}") from None
+        for attempt in range(2):  # a connection the server dropped (restarted) is opened again once
+            try:
+                with self._connection().cursor() as cur:
+                    cur.execute(sql, params)
+                    return cur.fetchall() if cur.description else []
+            except psycopg.OperationalError as exc:
+                self._drop()
+                if attempt:
+                    raise StorageProblem(f"数据库 {self.location} 连接中断:{_first_line(exc)}") from None
+        raise AssertionError("unreachable")
 
     def _drop(self) -> None:
         if self._conn is not None:
@@ -300,6 +303,18 @@ class PostgresStore:
         stored = self._pin_hash(player_id)
         return stored is None or pin_matches(pin, stored)
 
+    def pin_hash(self, player_id: str) -> str | None:
+        return self._pin_hash(player_id)
+
+    def add_player(self, player: Player, pin_hash: str | None = None) -> bool:
+        """Copy a player from another store, keeping its id (and PIN hash); False if present."""
+        rows = self._fetch(
+            "INSERT INTO players (id, name, team, created, pin_hash) VALUES (%s, %s, %s, %s, %s)"
+            " ON CONFLICT DO NOTHING RETURNING id",
+            (player.id, player.name, player.team, player.created, pin_hash),
+        )
+        return bool(rows)
+
     # --- runs ------------------------------------------------------------------------------
     def record_run(self, run: RunRecord) -> None:
         """Store the run with its bests, 错题本 and leaderboard in one transaction; a run id already
@@ -351,8 +366,9 @@ class PostgresStore:
                 if attempt == RETRIES - 1:
                     raise
             except psycopg.OperationalError as exc:
-                self._drop()
-                raise StorageProblem(f"数据库 {self.location} 连接中断:{_first_line(exc)}") from None
+                self._drop()  # the next attempt opens a new connection (the server may be back)
+                if attempt == RETRIES - 1:
+                    raise StorageProblem(f"数据库 {self.location} 连接中断:{_first_line(exc)}") from None
         return False
 
     @staticmethod

@@ -121,6 +121,98 @@ def serve(ctx: click.Context, host: str, port: int, public_url: str | None) -> N
     server.serve()
 
 
+@click.group("store")
+def store_group() -> None:
+    """Move saved data between a saves folder and a team server."""
+
+
+def _open_for_copy(location: str, outbox_dir: Path) -> Store:
+    """A store named on the command line: a postgresql:// URL or a folder (its own leaderboard
+    file; --leaderboard and $COLLECTQUEST_LEADERBOARD do not apply here)."""
+    from game.storage import LEADERBOARD_FILE, StorageProblem
+    from game.store import EmbeddedStore, is_server_url
+    from game.store import open_store as open_location
+
+    try:
+        if is_server_url(location):
+            return open_location(location, outbox_dir=outbox_dir)
+        return EmbeddedStore(Path(location), Path(location) / LEADERBOARD_FILE)
+    except StorageProblem as exc:
+        raise CommandError(str(exc)) from None
+
+
+def store_counts(store: Store) -> dict[str, int]:
+    """What must be equal on both sides of a copy (the verify-like check)."""
+    bests = store.all_bests()
+    board = store.leaderboard_data()["levels"]
+    return {
+        "runs": sum(1 for _ in store.runs()),
+        "players": len(store.players()),
+        "bests": sum(len(levels) for levels in bests.values()),
+        "attempts": sum(b.attempts for levels in bests.values() for b in levels.values()),
+        "best_total": sum(b.score for levels in bests.values() for b in levels.values()),
+        "board": sum(len(players) for players in board.values()),
+    }
+
+
+COUNT_NAMES = {
+    "runs": "运行记录",
+    "players": "学员",
+    "bests": "最佳成绩",
+    "attempts": "计入次数",
+    "best_total": "最佳成绩总分",
+    "board": "排行榜条目",
+}
+
+
+@store_group.command("copy")
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="TO")
+@click.pass_context
+def store_copy(ctx: click.Context, source: str, target: str) -> None:
+    """Copy players (with their PINs) and every run from FROM to TO (a saves folder or a
+    postgresql:// URL); bests, 错题本 and the leaderboard are rebuilt from the runs. A run already in
+    TO is not copied twice. Then both sides are checked (counts and verify)."""
+    from game.runs import verify_store
+    from game.storage import StorageProblem, default_saves_dir
+    from tui.commands.records import open_catalog
+
+    outbox = default_saves_dir(_options(ctx).get("saves"))
+    origin, destination = _open_for_copy(source, outbox), _open_for_copy(target, outbox)
+    if origin.location == destination.location:
+        raise CommandError("来源和目标是同一个存档。")
+    added = sum(destination.add_player(p, origin.pin_hash(p.id)) for p in origin.players())
+    present = {run.run_id for run in destination.runs()}
+    total = sum(1 for _ in origin.runs())
+    copied = 0
+    try:
+        with click.progressbar(origin.runs(), length=total, label="复制运行记录", show_pos=True) as runs:
+            for run in runs:
+                if run.run_id in present:
+                    continue
+                destination.record_run(run)
+                copied += 1
+    except StorageProblem as exc:
+        raise CommandError(f"复制中断(已复制 {copied} 条,再次运行会接着复制):{exc}") from None
+    if destination.pending_runs():
+        raise CommandError("目标服务器在复制中连接中断,部分记录暂存在本机;请在服务器恢复后再次运行。")
+    click.echo(f"已复制 {added} 位学员、{copied} 条运行记录({total - copied} 条目标中已有)。")
+    before, after = store_counts(origin), store_counts(destination)
+    for key, name in COUNT_NAMES.items():
+        mark = "✓" if before[key] == after[key] else "✗"
+        click.echo(f"  {mark} {name}:来源 {before[key]},目标 {after[key]}")
+    catalog = open_catalog(ctx)
+    problems = [(where, verify_store(s, catalog)) for where, s in (("来源", origin), ("目标", destination))]
+    for where, report in problems:
+        mark = "✓" if report.ok else "✗"
+        counted = f"{report.checked_runs} 条运行、{report.checked_entries} 条排行榜记录"
+        click.echo(f"  {mark} verify {where}:{counted},{len(report.mismatches)} 处不符")
+    if before != after or not all(report.ok for _, report in problems):
+        raise CommandError("复制后两边不一致(见上),请运行 collectquest verify 查看详情。")
+    click.echo("两边一致。")
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(pin_group)
     cli.add_command(serve)
+    cli.add_command(store_group)
