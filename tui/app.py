@@ -317,6 +317,16 @@ class CollectQuestApp(App[None]):
         before = self.bests()
         record = run_from_session(run.session, run.player, run.started, self.now())
         self.store.record_run(record)
+        if self.store.pending_runs():
+            # The team server was unreachable: the run waits in a local outbox; say so, plainly.
+            self.notify(
+                f"暂时连不上成绩服务器：本次成绩已保存在本机（{self.store.pending_runs()} 条待上传），"
+                "服务器恢复后会自动上传，不会丢失。",
+                title="成绩暂存本机",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
         self.store.clear_progress(run.player.id)
         self.current_run = None
         after = self.bests()

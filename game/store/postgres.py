@@ -493,18 +493,27 @@ class PostgresStore:
 
     # --- a level in progress ---------------------------------------------------------------
     def save_progress(self, player_id: str, snapshot: dict[str, Any]) -> None:
-        self._fetch(
-            "INSERT INTO progress (player_id, snapshot) VALUES (%s, %s::jsonb)"
-            " ON CONFLICT (player_id) DO UPDATE SET snapshot = EXCLUDED.snapshot",
-            (player_id, json.dumps(snapshot, ensure_ascii=False)),
-        )
+        """Keep a level in play. While the server is unreachable the level goes on unsaved (the
+        finished run itself goes to the outbox), and a note says so."""
+        text = json.dumps(snapshot, ensure_ascii=False)
+        try:
+            self._fetch(
+                "INSERT INTO progress (player_id, snapshot) VALUES (%s, %s::jsonb)"
+                " ON CONFLICT (player_id) DO UPDATE SET snapshot = EXCLUDED.snapshot",
+                (player_id, text),
+            )
+        except StorageProblem:
+            self._note("暂时连不上成绩服务器,关卡进度未能保存;完成关卡后的成绩会先保存在本机。")
 
     def load_progress(self, player_id: str) -> dict[str, Any] | None:
         rows = self._fetch("SELECT snapshot FROM progress WHERE player_id = %s", (player_id,))
         return dict(rows[0][0]) if rows else None
 
     def clear_progress(self, player_id: str) -> None:
-        self._fetch("DELETE FROM progress WHERE player_id = %s", (player_id,))
+        try:
+            self._fetch("DELETE FROM progress WHERE player_id = %s", (player_id,))
+        except StorageProblem:
+            pass  # offline: the old snapshot is replaced or cleared when the player next plays
 
     # --- leaderboard -----------------------------------------------------------------------
     def leaderboard_data(self) -> dict[str, Any]:
