@@ -58,3 +58,31 @@ def test_runs_wait_in_the_outbox_while_the_server_is_down(own_server, tmp_path: 
     assert store.pending_runs() == 0
     assert [e.score for e in store.leaderboard()] == [160]
     assert store.bests(p.id)["lv-a"].attempts == 3
+
+
+async def test_the_game_says_a_run_was_kept_locally(own_server, tmp_path: Path, tui_catalog, clock) -> None:
+    from conftest import TUI_CONTENT, TUI_LEVELS, FakeNow, choose, login, open_level
+
+    from tui.app import CollectQuestApp
+    from tui.screens.results import ResultsScreen
+
+    url = own_server.new_database()
+    store = open_store(url, outbox_dir=tmp_path)
+    app = CollectQuestApp(store, TUI_LEVELS, TUI_CONTENT, catalog=tui_catalog, clock=clock, now=FakeNow())
+    app.animation_level = "none"
+    async with app.run_test(size=(100, 32)) as pilot:
+        await login(pilot)
+        await open_level(pilot, "t-dialogue")
+        await choose(pilot, 0)
+        own_server.stop()  # the server goes away in the middle of the level
+        await choose(pilot, 0)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)  # the trainee still sees the results
+        notes = [n.message for n in app._notifications]
+        assert any("本次成绩已保存在本机（1 条待上传）" in n for n in notes), notes
+    assert store.pending_runs() == 1
+    own_server.start()
+    back = open_store(url, outbox_dir=tmp_path)
+    [run] = list(back.runs())
+    assert (run.level_id, run.total, run.passed) == ("t-dialogue", 100, True)
