@@ -43,7 +43,7 @@ def test_copy_a_folder_to_postgres_and_back(pg_server, tmp_path: Path) -> None:
     assert server.leaderboard(limit=0) == store.leaderboard(limit=0)
 
     again = _cli(saves, "store", "copy", str(saves), url)  # nothing is copied twice
-    assert again.exit_code == 0 and "0 条运行记录(32 条目标中已有)" in again.output
+    assert again.exit_code == 0 and "0 条运行记录（32 条目标中已有）" in again.output
 
     back = tmp_path / "back"
     result = _cli(saves, "store", "copy", url, str(back))

@@ -41,7 +41,7 @@ def open_store(
             from .postgres import PostgresStore
         except ImportError as exc:  # the optional dependency is missing
             raise StorageProblem(
-                f"使用 PostgreSQL 需要安装 psycopg:pip install 'collectquest[server]'({exc})"
+                f"使用 PostgreSQL 需要安装 psycopg：pip install 'collectquest[server]'（{exc}）"
             ) from None
         return PostgresStore(str(location), outbox_dir=Path(outbox_dir) if outbox_dir else default_saves_dir())
     saves = Path(location) if location else default_saves_dir()

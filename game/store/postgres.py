@@ -201,7 +201,7 @@ class PostgresStore:
                     self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT, application_name="collectquest"
                 )
             except psycopg.Error as exc:
-                raise StorageProblem(f"无法连接数据库 {self.location}:{_first_line(exc)}") from None
+                raise StorageProblem(f"无法连接数据库 {self.location}：{_first_line(exc)}") from None
         return self._conn
 
     def _fetch(self, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
@@ -213,7 +213,7 @@ class PostgresStore:
             except psycopg.OperationalError as exc:
                 self._drop()
                 if attempt:
-                    raise StorageProblem(f"数据库 {self.location} 连接中断:{_first_line(exc)}") from None
+                    raise StorageProblem(f"数据库 {self.location} 连接中断：{_first_line(exc)}") from None
         raise AssertionError("unreachable")
 
     def _drop(self) -> None:
@@ -239,8 +239,8 @@ class PostgresStore:
             current = int(row[0]) if row else 0
             if current > SCHEMA_VERSION:
                 raise StorageProblem(
-                    f"数据库由更新版本的催收闯关建立(结构版本 {current},本程序只支持到 {SCHEMA_VERSION}),"
-                    "请先升级本程序;数据库未做任何改动。"
+                    f"数据库由更新版本的催收闯关建立（结构版本 {current}，本程序只支持到 {SCHEMA_VERSION}），"
+                    "请先升级本程序；数据库未做任何改动。"
                 )
             for version, sql in MIGRATIONS:
                 if version > current:
@@ -266,7 +266,7 @@ class PostgresStore:
             (player.id, player.name, player.team, player.created),
         )
         if not rows:
-            raise ValueError(f"团队「{team}」里已经有名叫「{name}」的学员,请换一个名字(例如加上工号)")
+            raise ValueError(f"团队「{team}」里已经有名叫「{name}」的学员，请换一个名字（例如加上工号）")
         return player
 
     def get_player(self, player_id: str) -> Player | None:
@@ -368,7 +368,7 @@ class PostgresStore:
             except psycopg.OperationalError as exc:
                 self._drop()  # the next attempt opens a new connection (the server may be back)
                 if attempt == RETRIES - 1:
-                    raise StorageProblem(f"数据库 {self.location} 连接中断:{_first_line(exc)}") from None
+                    raise StorageProblem(f"数据库 {self.location} 连接中断：{_first_line(exc)}") from None
         return False
 
     @staticmethod
@@ -392,9 +392,11 @@ class PostgresStore:
                 os.fsync(handle.fileno())
         except OSError as exc:
             raise StorageProblem(
-                f"无法连接数据库 {self.location},也无法把成绩暂存到 {self.outbox_file}:{exc.strerror or exc}"
+                f"无法连接数据库 {self.location}，也无法把成绩暂存到 {self.outbox_file}：{exc.strerror or exc}"
             ) from None
-        self._note(f"暂时连不上成绩服务器,本次成绩已保存在本机({self.outbox_file}),服务器恢复后会自动上传,不会丢失。")
+        self._note(
+            f"暂时连不上成绩服务器，本次成绩已保存在本机（{self.outbox_file}），服务器恢复后会自动上传，不会丢失。"
+        )
 
     def _outbox_runs(self) -> list[RunRecord]:
         try:
@@ -503,7 +505,7 @@ class PostgresStore:
                 (player_id, text),
             )
         except StorageProblem:
-            self._note("暂时连不上成绩服务器,关卡进度未能保存;完成关卡后的成绩会先保存在本机。")
+            self._note("暂时连不上成绩服务器，关卡进度未能保存；完成关卡后的成绩会先保存在本机。")
 
     def load_progress(self, player_id: str) -> dict[str, Any] | None:
         rows = self._fetch("SELECT snapshot FROM progress WHERE player_id = %s", (player_id,))

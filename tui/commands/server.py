@@ -20,10 +20,10 @@ def _player(store: Store, name: str, team: str | None) -> Player:
     """The one player with this name (in `team` if given), or a CommandError saying why not."""
     matches = [p for p in store.players() if p.name == name.strip() and (team is None or p.team == team)]
     if not matches:
-        raise CommandError(f"没有找到学员「{name}」" + (f"(团队「{team}」)" if team else "") + "。")
+        raise CommandError(f"没有找到学员「{name}」" + (f"（团队「{team}」）" if team else "") + "。")
     if len(matches) > 1:
         teams = "、".join(p.team for p in matches)
-        raise CommandError(f"有多位学员叫「{name}」(团队:{teams}),请用 --team 指定。")
+        raise CommandError(f"有多位学员叫「{name}」（团队：{teams}），请用 --team 指定。")
     return matches[0]
 
 
@@ -37,9 +37,9 @@ def pin_group() -> None:
 @click.option("--team", default=None, help="Their team, when two trainees share a name.")
 @click.option(
     "--pin",
-    prompt="新 PIN(New PIN)",
+    prompt="新 PIN（New PIN）",
     hide_input=True,
-    confirmation_prompt="再输入一次(Repeat)",
+    confirmation_prompt="再输入一次（Repeat）",
     help="The new PIN (asked for when not given; at least 4 characters).",
 )
 @click.pass_context
@@ -51,7 +51,7 @@ def pin_set(ctx: click.Context, name: str, team: str | None, pin: str) -> None:
         store.set_pin(player.id, clean_pin(pin))
     except ValueError as exc:
         raise CommandError(str(exc)) from None
-    click.echo(f"已为学员「{player.name}」({player.team})设置 PIN。")
+    click.echo(f"已为学员「{player.name}」（{player.team}）设置 PIN。")
 
 
 @pin_group.command("reset")
@@ -63,7 +63,7 @@ def pin_reset(ctx: click.Context, name: str, team: str | None) -> None:
     store = open_store(ctx)
     player = _player(store, name, team)
     store.set_pin(player.id, None)
-    click.echo(f"已清除学员「{player.name}」({player.team})的 PIN:下次进入时请设置新的 PIN。")
+    click.echo(f"已清除学员「{player.name}」（{player.team}）的 PIN：下次进入时请设置新的 PIN。")
 
 
 PASSED_THROUGH = ("saves", "levels", "content", "leaderboard", "store")
@@ -105,7 +105,7 @@ def serve(ctx: click.Context, host: str, port: int, public_url: str | None) -> N
     try:
         from tui.web import GameServer
     except ImportError as exc:
-        raise CommandError(f"浏览器模式需要安装 textual-serve:pip install 'collectquest[server]'({exc})") from None
+        raise CommandError(f"浏览器模式需要安装 textual-serve：pip install 'collectquest[server]'（{exc}）") from None
     from tui.app import REQUIRE_PIN_ENV
 
     options = _options(ctx)
@@ -114,9 +114,9 @@ def serve(ctx: click.Context, host: str, port: int, public_url: str | None) -> N
     store.close()
     os.environ[REQUIRE_PIN_ENV] = "1"  # inherited by every game process
     server = GameServer(shlex.join(game_command(options)), host, port, "催收闯关 CollectQuest", public_url)
-    click.echo(f"催收闯关浏览器模式:成绩保存在 {location}")
+    click.echo(f"催收闯关浏览器模式：成绩保存在 {location}")
     for address in [public_url] if public_url else _addresses(host, port):
-        click.echo(f"学员在浏览器打开:{address}")
+        click.echo(f"学员在浏览器打开：{address}")
     click.echo("按 Ctrl+C 停止。")
     server.serve()
 
@@ -193,22 +193,22 @@ def store_copy(ctx: click.Context, source: str, target: str) -> None:
                 destination.record_run(run)
                 copied += 1
     except StorageProblem as exc:
-        raise CommandError(f"复制中断(已复制 {copied} 条,再次运行会接着复制):{exc}") from None
+        raise CommandError(f"复制中断（已复制 {copied} 条，再次运行会接着复制）：{exc}") from None
     if destination.pending_runs():
-        raise CommandError("目标服务器在复制中连接中断,部分记录暂存在本机;请在服务器恢复后再次运行。")
-    click.echo(f"已复制 {added} 位学员、{copied} 条运行记录({total - copied} 条目标中已有)。")
+        raise CommandError("目标服务器在复制中连接中断，部分记录暂存在本机；请在服务器恢复后再次运行。")
+    click.echo(f"已复制 {added} 位学员、{copied} 条运行记录（{total - copied} 条目标中已有）。")
     before, after = store_counts(origin), store_counts(destination)
     for key, name in COUNT_NAMES.items():
         mark = "✓" if before[key] == after[key] else "✗"
-        click.echo(f"  {mark} {name}:来源 {before[key]},目标 {after[key]}")
+        click.echo(f"  {mark} {name}：来源 {before[key]}，目标 {after[key]}")
     catalog = open_catalog(ctx)
     problems = [(where, verify_store(s, catalog)) for where, s in (("来源", origin), ("目标", destination))]
     for where, report in problems:
         mark = "✓" if report.ok else "✗"
         counted = f"{report.checked_runs} 条运行、{report.checked_entries} 条排行榜记录"
-        click.echo(f"  {mark} verify {where}:{counted},{len(report.mismatches)} 处不符")
+        click.echo(f"  {mark} verify {where}：{counted}，{len(report.mismatches)} 处不符")
     if before != after or not all(report.ok for _, report in problems):
-        raise CommandError("复制后两边不一致(见上),请运行 collectquest verify 查看详情。")
+        raise CommandError("复制后两边不一致（见上），请运行 collectquest verify 查看详情。")
     click.echo("两边一致。")
 
 

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
 from game.catalog import Catalog
-from game.storage import LeaderboardEntry, Player
+from game.storage import LeaderboardEntry, Player, StorageProblem
 from game.store import Store
 
 VIEWS = (("level", "本关"), ("overall", "总榜"), ("teams", "小组"))
@@ -123,7 +123,11 @@ class LeaderboardScreen(Screen[None]):
             title.update(Content.assemble(("小组榜  ", "$text-muted"), ("组员成绩的平均", "bold")))
         table = self.query_one("#board", DataTable)
         table.clear(columns=True)
-        entries = self._entries()
+        try:
+            entries = self._entries()
+        except StorageProblem as exc:  # the team server is unreachable: say so, keep the game going
+            self.app.notify(f"排行榜暂时无法读取：{exc}", severity="warning", markup=False)
+            entries = []
         rows: list[tuple[Content, ...]] = []
         mine: int | None = None
         for rank, entry in enumerate(entries, start=1):
