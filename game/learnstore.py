@@ -23,7 +23,8 @@ from tinydb.table import Table
 from . import mistakes
 from .catalog import Catalog
 from .mistakes import Mistake, ReviewCard
-from .storage import AtomicJSONStorage, CorruptFile, RunRecord, SaveStore
+from .storage import AtomicJSONStorage, CorruptFile, RunRecord
+from .store.contract import Store
 
 LEARNING_FILE = "learning.json"
 LEARNING_KIND = "collectquest-learning"
@@ -70,8 +71,13 @@ class LearningStore:
             self._db.read()
 
     @classmethod
-    def beside(cls, store: SaveStore) -> LearningStore:
-        return cls(store.saves_dir)
+    def beside(cls, store: object) -> LearningStore:
+        """Beside a saves folder; for a team server, in the local folder that holds its outbox
+        (review cards are not on the server yet)."""
+        folder = getattr(store, "saves_dir", None)
+        if folder is None:
+            folder = Path(getattr(store, "outbox_file", Path("outbox"))).parent
+        return cls(Path(folder))
 
     def _note(self, message: str) -> None:
         if message not in self.problems:
@@ -124,7 +130,7 @@ class LearningStore:
         """The cards of a finished run (call after `SaveStore.record_run`)."""
         return self.add_mistakes(run.player_id, mistakes.mistakes_in_run(run, catalog), now)
 
-    def migrate_wrong_list(self, store: SaveStore, player_id: str, catalog: Catalog, now: datetime) -> int:
+    def migrate_wrong_list(self, store: Store, player_id: str, catalog: Catalog, now: datetime) -> int:
         """Once per player: turn the old 错题本 list (bank question ids kept in profiles.json) into
         quiz cards, due now. Keys that are no longer in the banks are left out. Returns the count."""
         with self._db.transaction():

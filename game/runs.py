@@ -15,7 +15,8 @@ from .placement import placement_level
 from .quiz import QuizResult
 from .scoring import LevelResult
 from .session import LevelSession, RecordError, rescore
-from .storage import UNRANKED_LEVELS, Player, RunRecord, SaveStore
+from .storage import UNRANKED_LEVELS, Player, RunRecord
+from .store import Store
 
 
 def run_from_session(
@@ -90,7 +91,7 @@ def _rescored(level: Level, catalog: Catalog, inputs: Any, seed: Any = None) -> 
         return None, f"记录无法按当前关卡重放:{exc}"
 
 
-def verify_store(store: SaveStore, catalog: Catalog, now: datetime | None = None) -> Verification:
+def verify_store(store: Store, catalog: Catalog, now: datetime | None = None) -> Verification:
     """Re-score every recorded run and every leaderboard entry against the current levels, and
     check the stored bests and the leaderboard against the history (both ways, see crosscheck);
     `now` (default: the clock) dates runs recorded in the future."""

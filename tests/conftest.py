@@ -65,11 +65,13 @@ def clock() -> FakeClock:
 @pytest.fixture
 def make_app(tmp_path: Path, tui_catalog: Catalog, clock: FakeClock):
     """Build a game app on a temporary saves folder with the fixture catalog and fake time."""
-    from game.storage import SaveStore
+    from game.store import EmbeddedStore
     from tui.app import CollectQuestApp
 
-    def build(saves: Path | None = None, *, preload: bool = True, seed: int = 7) -> CollectQuestApp:
-        store = SaveStore(saves or tmp_path / "saves")
+    def build(
+        saves: Path | None = None, *, preload: bool = True, seed: int = 7, require_pin: bool = False
+    ) -> CollectQuestApp:
+        store = EmbeddedStore(saves or tmp_path / "saves")
         app = CollectQuestApp(
             store,
             TUI_LEVELS,
@@ -78,6 +80,7 @@ def make_app(tmp_path: Path, tui_catalog: Catalog, clock: FakeClock):
             clock=clock,
             now=FakeNow(),
             seeds=lambda: seed,
+            require_pin=require_pin,
         )
         app.animation_level = "none"
         return app
@@ -167,3 +170,19 @@ async def pick(pilot, *letters: str) -> None:
     for letter in letters:
         await pilot.press(key_of(pilot, letter))
     await pilot.pause()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server for the session (see tests/pgserver.py); skipped, with the reason
+    printed, where the binaries are missing."""
+    from pgserver import PgServer, missing_reason
+
+    reason = missing_reason()
+    if reason:
+        print(f"\nSKIP PostgreSQL tests: {reason}")
+        pytest.skip(reason)
+    server = PgServer().init()
+    server.start()
+    yield server
+    server.destroy()

@@ -14,7 +14,7 @@ import click
 import pytest
 
 from tui import cli as cli_module
-from tui.commands import content, learning, records, trainer, training
+from tui.commands import content, learning, records, server, trainer, training
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBCOMMAND_MODULES = ("tui.commands.content", "tui.commands.records", "tui.commands.trainer")
@@ -96,7 +96,7 @@ def test_help_lists_every_command_without_importing_any_subcommand_module() -> N
 
 def eager_group() -> click.Group:
     group = click.Group("eager")
-    for module in (content, records, trainer, learning, training):
+    for module in (content, records, trainer, learning, training, server):
         module.register(group)
     return group
 

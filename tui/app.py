@@ -7,6 +7,7 @@ messages (messages up): a player chosen, a stage step to save, a stage finished.
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -34,7 +35,9 @@ from game.quiz import Clock
 from game.review import build_review
 from game.runs import run_from_session
 from game.session import LevelSession, RecordError
-from game.storage import Player, RunRecord, SaveStore, StorageProblem, default_saves_dir
+from game.storage import Player, RunRecord, StorageProblem, default_saves_dir
+from game.store import Store, default_location, open_store
+from game.store.embedded import EmbeddedStore
 from tui.localize import system_commands
 from tui.screens.audit import AuditScreen
 from tui.screens.briefing import BriefingScreen
@@ -52,6 +55,9 @@ from tui.screens.quiz import QuizScreen
 from tui.screens.results import ResultsScreen, Standing
 from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.screens.start import PlayerChosen, StartScreen
+
+REQUIRE_PIN_ENV = "COLLECTQUEST_REQUIRE_PIN"
+"""Set (to 1) by `collectquest serve` for the game processes it starts: every player needs a PIN."""
 
 THEME = "textual-dark"
 """The built-in theme the game is designed and snapshot-tested with."""
@@ -90,7 +96,7 @@ class CollectQuestApp(App[None]):
 
     def __init__(
         self,
-        store: SaveStore,
+        store: Store,
         level_paths: list[Path],
         content_paths: list[Path],
         *,
@@ -99,9 +105,11 @@ class CollectQuestApp(App[None]):
         now: Callable[[], datetime] = datetime.now,
         seeds: Callable[[], int] = random_seed,
         preview: str | None = None,
+        require_pin: bool = False,
     ) -> None:
         """`clock` times quiz answers (monotonic seconds), `now` stamps runs, `seeds` seeds each
-        run's question draw; tests inject fakes for all three. A given `catalog` skips loading."""
+        run's question draw; tests inject fakes for all three. A given `catalog` skips loading.
+        `require_pin`: every player signs in with a PIN (a served game)."""
         super().__init__()
         self.store = store
         self.level_paths = level_paths
@@ -113,6 +121,7 @@ class CollectQuestApp(App[None]):
         self.learning = LearningStore.beside(store)
         """The 错题本 (review cards) and placement results, beside the saves."""
         store.problems.extend(p for p in self.learning.problems if p not in store.problems)  # shown at start
+        self.require_pin = require_pin
         self.diagnostics: list[Diagnostic] = []
         self.player: Player | None = None
         self.current_run: LevelRun | None = None
@@ -135,7 +144,7 @@ class CollectQuestApp(App[None]):
         # Pushed rather than returned from get_default_screen(): Textual 8.2 does not load the
         # CSS_PATH of a default screen.
         if not self.preview:
-            self.push_screen(StartScreen(self.store))
+            self.push_screen(StartScreen(self.store, require_pin=self.require_pin))
         if self.preloaded is not None:
             self.catalog = self.preloaded
             self._open_preview()
@@ -396,7 +405,24 @@ class CollectQuestApp(App[None]):
         self._clear_progress_quietly(run.player.id)
         if not self.preview:
             self._take_in_learning(run, record)
+        self._tell_pending()
         self.call_from_thread(self._show_results, run, record, before, after, None)
+
+    def _tell_pending(self) -> None:
+        """The team server was unreachable: the run waits in a local outbox; say so, plainly (worker thread)."""
+        try:
+            pending = self.store.pending_runs()
+        except StorageProblem:
+            return
+        if pending:
+            self.call_from_thread(
+                self.notify,
+                f"暂时连不上成绩服务器：本次成绩已保存在本机（{pending} 条待上传），服务器恢复后会自动上传，不会丢失。",
+                title="成绩暂存本机",
+                severity="warning",
+                timeout=12,
+                markup=False,
+            )
 
     def _take_in_learning(self, run: LevelRun, record: RunRecord) -> None:
         """Review cards from the run and, for the placement test, the tiers it opens (worker thread)."""
@@ -629,6 +655,7 @@ def run_app(
     *,
     only_levels: Sequence[str] | None = None,
     preview: str | None = None,
+    store: str | None = None,
 ) -> None:
     """Start the game (called by `collectquest` with no subcommand). `levels` are added to the
     shipped ones, `only_levels` replace them. `preview` opens that level at once, on a
@@ -639,13 +666,20 @@ def run_app(
 
     try:
         with tempfile.TemporaryDirectory(prefix="collectquest-preview-") as scratch:
-            saves_dir = Path(scratch) if preview else default_saves_dir(saves)
-            store = SaveStore(saves_dir, Path(scratch) / "leaderboard.json" if preview else board_file(leaderboard))
-            app = CollectQuestApp(store, level_folders(levels, only_levels), [content_dir(content)], preview=preview)
+            opened: Store
+            if preview:
+                opened = EmbeddedStore(Path(scratch), Path(scratch) / "leaderboard.json")
+            else:
+                saves_dir = default_saves_dir(saves)
+                opened = open_store(default_location(store, saves_dir), leaderboard, outbox_dir=saves_dir)
+            require_pin = os.environ.get(REQUIRE_PIN_ENV, "") not in ("", "0")
+            app = CollectQuestApp(
+                opened,
+                level_folders(levels, only_levels),
+                [content_dir(content)],
+                preview=preview,
+                require_pin=require_pin,
+            )
             app.run()
     except (StorageProblem, OSError) as exc:
         raise click.ClickException(f"无法打开存档目录：{exc}") from None
-
-
-def board_file(leaderboard: str | None) -> Path | None:
-    return Path(leaderboard) if leaderboard else None

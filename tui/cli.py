@@ -51,6 +51,13 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "tui.commands.training:questions_group",
         "题库与 Excel Question banks to a spreadsheet and back (the YAML stays the source).",
     ),
+    "pin": ("tui.commands.server:pin_group", "Trainers: set or reset a trainee's sign-in PIN."),
+    "serve": (
+        "tui.commands.server:serve",
+        "Serve the game to browsers: every tab plays its own game on this server's store, and every player "
+        "signs in with a PIN.",
+    ),
+    "store": ("tui.commands.server:store_group", "Move saved data between a saves folder and a team server."),
     "validate": ("tui.commands.content:validate_command", "检查关卡和手册文件 Check level and handbook files."),
     "verify": (
         "tui.commands.records:verify_command",
@@ -146,6 +153,13 @@ class LazyGroup(click.Group):
     envvar="COLLECTQUEST_LEADERBOARD",
     help="Shared leaderboard file (default: inside the saves folder). Env: COLLECTQUEST_LEADERBOARD.",
 )
+@click.option(
+    "--store",
+    "store",
+    metavar="URL",
+    envvar="COLLECTQUEST_STORE",
+    help="Team server, e.g. postgresql://user@host/db (default: the saves folder). Env: COLLECTQUEST_STORE.",
+)
 @click.version_option(package_name="collectquest")
 @click.pass_context
 def cli(
@@ -155,6 +169,7 @@ def cli(
     only_levels: tuple[str, ...],
     content: str | None,
     leaderboard: str | None,
+    store: str | None,
 ) -> None:
     """催收闯关 CollectQuest — a training game for lawful, respectful debt collection.
 
@@ -166,11 +181,14 @@ def cli(
         "only_levels": only_levels,
         "content": content,
         "leaderboard": leaderboard,
+        "store": store,
     }
     if ctx.invoked_subcommand is None:
         from tui.app import run_app
 
-        run_app(saves=saves, levels=levels, only_levels=only_levels, content=content, leaderboard=leaderboard)
+        run_app(
+            saves=saves, levels=levels, only_levels=only_levels, content=content, leaderboard=leaderboard, store=store
+        )
 
 
 def main() -> None:

@@ -16,11 +16,12 @@ from game.mistakes import KIND_NAMES, ReviewCard, card_question, mistakes_in_run
 from game.models import Level
 from game.placement import PLACEMENT_ID, assess
 from game.progression import map_states
-from game.storage import Player, RunRecord, SaveStore, StorageProblem, clean_name
+from game.storage import Player, RunRecord, StorageProblem, clean_name
+from game.store import Store
 from tui.commands.records import CommandError, _console, open_catalog, open_store
 
 
-def find_player_or_fail(store: SaveStore, name: str, team: str | None) -> Player:
+def find_player_or_fail(store: Store, name: str, team: str | None) -> Player:
     try:
         cleaned = clean_name(name, "学员名字")
     except ValueError as exc:
@@ -32,7 +33,7 @@ def find_player_or_fail(store: SaveStore, name: str, team: str | None) -> Player
     return player
 
 
-def open_learning(store: SaveStore) -> LearningStore:
+def open_learning(store: Store) -> LearningStore:
     try:
         learning = LearningStore.beside(store)
     except StorageProblem as exc:
@@ -72,7 +73,7 @@ def card_json(card: ReviewCard, catalog: Catalog) -> dict[str, Any]:
 
 
 def take_in_trainee_run(
-    store: SaveStore, run: RunRecord, catalog: Catalog, level: Level, now: datetime, quiet: bool = False
+    store: Store, run: RunRecord, catalog: Catalog, level: Level, now: datetime, quiet: bool = False
 ) -> None:
     """`autoplay --record --as-trainee`: the run's mistakes go to the trainee's 错题本."""
     learning = open_learning(store)

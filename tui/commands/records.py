@@ -45,12 +45,12 @@ from game.storage import (
     LeaderboardEntry,
     Player,
     RunKept,
-    SaveStore,
     StorageProblem,
     clean_name,
-    default_leaderboard_file,
     default_saves_dir,
 )
+from game.store import Store, default_location
+from game.store import open_store as open_location
 from game.textsafe import safe_text
 from game.workbook import report_workbook
 
@@ -69,14 +69,15 @@ def _options(ctx: click.Context) -> dict[str, Any]:
     return root.obj if isinstance(root.obj, dict) else {}
 
 
-def open_store(ctx: click.Context, *, read_only: bool = False) -> SaveStore:
-    """The saves and leaderboard; `read_only` for commands that only look (they never write,
-    so they work on a full disk, a read-only share and while the game is recording)."""
+def open_store(ctx: click.Context, *, read_only: bool = False) -> Store:
+    """The store of --store (a server) or else --saves / --leaderboard (a folder); `read_only`
+    for commands that only look at a folder (they never write, so they work on a full disk, a
+    read-only share and while the game is recording)."""
     opts = _options(ctx)
     saves = default_saves_dir(opts.get("saves"))
-    board = default_leaderboard_file(saves, opts.get("leaderboard"))
     try:
-        store = SaveStore(saves, board, read_only=read_only)
+        location = default_location(opts.get("store"), saves)
+        store = open_location(location, opts.get("leaderboard"), outbox_dir=saves, read_only=read_only)
     except StorageProblem as exc:
         raise CommandError(str(exc)) from None
     for problem in store.problems:
@@ -310,7 +311,7 @@ def autoplay_command(
     except (ValueError, StorageProblem) as exc:
         raise CommandError(str(exc)) from None
     if not as_json:
-        click.echo(f"已记录（自动演示）到 {store.runs_file}，学员 {player.name}（{player.team}）。")
+        click.echo(f"已记录（自动演示）到 {store.location}，学员 {player.name}（{player.team}）。")
 
 
 def _echo_autoplay(level: Any, policy: str, seed: int, mode: str, result: Any, verdict: str) -> None:
@@ -494,7 +495,7 @@ def report_command(
         today_date = date.fromisoformat(today) if today else date.today()
     except ValueError:
         raise CommandError(f"--today“{today}”要写成 YYYY-MM-DD") from None
-    trainees, assignments = _roster_and_assignments(store.saves_dir, catalog)
+    trainees, assignments = _roster_and_assignments(default_saves_dir(_options(ctx).get("saves")), catalog)
     tests = {t.name for t in trainees if t.test}
     try:
         runs = list(store.runs())

@@ -14,7 +14,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
 from game.catalog import Catalog
-from game.storage import LeaderboardEntry, Player, SaveStore, StorageProblem
+from game.storage import LeaderboardEntry, Player, StorageProblem
+from game.store import Store
 from tui.widgets.prose import Prose
 
 VIEWS = (("level", "本关"), ("overall", "总榜"), ("teams", "小组"))
@@ -41,7 +42,7 @@ class LeaderboardScreen(Screen[None]):
     ]
 
     def __init__(
-        self, store: SaveStore, catalog: Catalog | None, player: Player | None, level_id: str | None = None
+        self, store: Store, catalog: Catalog | None, player: Player | None, level_id: str | None = None
     ) -> None:
         super().__init__()
         self.store = store

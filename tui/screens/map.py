@@ -39,7 +39,8 @@ from game.progression import (
     xp,
 )
 from game.session import MODE_NAMES
-from game.storage import Player, SaveStore
+from game.storage import Player
+from game.store import Store
 from tui.screens.host import host
 from tui.widgets.bars import stars_text
 from tui.widgets.casefile import money
@@ -116,7 +117,7 @@ class MapScreen(Screen[None]):
             self.level_id = level_id
             self.mode = mode
 
-    def __init__(self, store: SaveStore, player: Player) -> None:
+    def __init__(self, store: Store, player: Player) -> None:
         super().__init__()
         self.store = store
         self.player = player

@@ -16,9 +16,11 @@ from textual.widgets import Button, Footer, Header, Input, Label, OptionList, St
 from textual.widgets.option_list import Option
 
 from game.progression import rank_for, total_stars
-from game.storage import DEFAULT_TEAM, Player, SaveStore, StorageProblem, clean_name
+from game.storage import DEFAULT_TEAM, Player, StorageProblem, clean_name
+from game.store import Store
 from tui.screens.dialogs import ConfirmDialog
 from tui.screens.host import host
+from tui.screens.pin import PinDialog
 from tui.widgets.prose import Prose
 
 NAME_MAX = 20
@@ -66,9 +68,11 @@ class StartScreen(Screen[None]):
         Binding("tab", "app.focus_next", "切换", show=False, id="start.focus-next"),
     ]
 
-    def __init__(self, store: SaveStore) -> None:
+    def __init__(self, store: Store, *, require_pin: bool = False) -> None:
         super().__init__()
         self.store = store
+        self.require_pin = require_pin
+        """A served game: every player signs in with a PIN (one without a PIN sets one first)."""
         self.sub_title = "选择玩家"
 
     def compose(self) -> ComposeResult:
@@ -161,6 +165,26 @@ class StartScreen(Screen[None]):
     def _choose(self, player_id: str | None) -> None:
         player = self.store.get_player(player_id) if player_id else None
         if player is not None:
+            self._sign_in(player)
+
+    def _sign_in(self, player: Player) -> None:
+        """Enter as `player`: after their PIN if they have one; on a served game, after setting one."""
+        if self.store.has_pin(player.id):
+
+            def checked(pin: str | None) -> None:
+                if pin is not None:
+                    self.post_message(PlayerChosen(player))
+
+            self.app.push_screen(PinDialog(player.name, lambda pin: self.store.check_pin(player.id, pin)), checked)
+        elif self.require_pin:
+
+            def chosen(pin: str | None) -> None:
+                if pin is not None:
+                    self.store.set_pin(player.id, pin)
+                    self.post_message(PlayerChosen(player))
+
+            self.app.push_screen(PinDialog(player.name, None), chosen)
+        else:
             self.post_message(PlayerChosen(player))
 
     @on(Input.Submitted, "#name")
@@ -187,7 +211,7 @@ class StartScreen(Screen[None]):
         self.query_one("#name", Input).value = ""
         self.query_one("#team", Input).value = ""
         self.refresh_players()
-        self.post_message(PlayerChosen(player))
+        self._sign_in(player)
 
     def _existing_player(self, name: str, team: str) -> Player | None:
         """The player this name and team already belong to (names compare as stored)."""

@@ -1,0 +1,51 @@
+"""Where saved data lives: `open_store` picks the backend from a location.
+
+A folder (or nothing: the default saves folder) opens the embedded store; a `postgresql://` URL
+opens the organisation's PostgreSQL server (needs the `server` extra: psycopg)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..storage import StorageProblem, default_leaderboard_file, default_saves_dir
+from .contract import Store
+from .embedded import EmbeddedStore
+
+__all__ = ["Store", "EmbeddedStore", "open_store", "is_server_url", "default_location", "StorageProblem"]
+
+SERVER_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_server_url(location: str | os.PathLike[str] | None) -> bool:
+    return isinstance(location, str) and location.startswith(SERVER_SCHEMES)
+
+
+def default_location(store: str | None = None, saves: str | os.PathLike[str] | None = None) -> str:
+    """The argument, else $COLLECTQUEST_STORE, else the saves folder (see `default_saves_dir`)."""
+    chosen = store or os.environ.get("COLLECTQUEST_STORE")
+    return chosen if chosen else str(default_saves_dir(saves))
+
+
+def open_store(
+    location: str | os.PathLike[str] | None = None,
+    leaderboard: str | os.PathLike[str] | None = None,
+    *,
+    outbox_dir: str | os.PathLike[str] | None = None,
+    read_only: bool = False,
+) -> Store:
+    """The store at `location`: a `postgresql://` URL or a saves folder (default: the saves
+    folder). `leaderboard` is the shared leaderboard file of a folder store; `outbox_dir` is where
+    a server store keeps runs it could not send (default: the saves folder). `read_only` opens a
+    folder for viewing (no lock, no write); a server is read through its own transactions."""
+    if is_server_url(location):
+        try:
+            from .postgres import PostgresStore
+        except ImportError as exc:  # the optional dependency is missing
+            raise StorageProblem(
+                f"使用 PostgreSQL 需要安装 psycopg：pip install 'collectquest[server]'（{exc}）"
+            ) from None
+        return PostgresStore(str(location), outbox_dir=Path(outbox_dir) if outbox_dir else default_saves_dir())
+    saves = Path(location) if location else default_saves_dir()
+    board = default_leaderboard_file(saves, leaderboard)
+    return EmbeddedStore(saves, board, read_only=read_only)
