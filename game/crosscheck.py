@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from .storage import RunRecord
+from .storage import UNRANKED_LEVELS, RunRecord
 
 CLOCK_SLACK = timedelta(hours=1)  # machines' clocks and time zones differ a little
 FUTURE_SLACK = timedelta(days=1)
@@ -184,7 +184,7 @@ def board_findings(
                 add(f"达成时间 {slot.get('when')} 与运行记录中的 {run.finished} 不符(时间被改过)")
     missing: dict[tuple[str, str, bool], list[RunRecord]] = {}
     for run in runs:
-        if run.mode == "assessment" and run.player_id in local:
+        if run.mode == "assessment" and run.player_id in local and run.level_id not in UNRANKED_LEVELS:
             slot_key = (run.player_id, run.level_id, run.autoplay)
             if slot_key not in on_board:
                 missing.setdefault(slot_key, []).append(run)

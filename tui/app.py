@@ -35,7 +35,7 @@ from game.quiz import Clock
 from game.review import build_review
 from game.runs import run_from_session
 from game.session import LevelSession, RecordError
-from game.storage import Player, RunRecord, StorageProblem, default_saves_dir
+from game.storage import Player, RunRecord, SaveStore, StorageProblem, default_saves_dir
 from game.store import Store, default_location, open_store
 from game.store.embedded import EmbeddedStore
 from tui.localize import system_commands
@@ -111,6 +111,10 @@ class CollectQuestApp(App[None]):
         run's question draw; tests inject fakes for all three. A given `catalog` skips loading.
         `require_pin`: every player signs in with a PIN (a served game)."""
         super().__init__()
+        if isinstance(store, SaveStore) and not isinstance(
+            store, EmbeddedStore
+        ):  # a bare folder store (tests, old callers): give it sign-in and outbox
+            store = EmbeddedStore(store.saves_dir, store.leaderboard_file, read_only=store.read_only)
         self.store = store
         self.level_paths = level_paths
         self.content_paths = content_paths

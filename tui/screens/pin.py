@@ -24,7 +24,7 @@ class PinDialog(ModalScreen[str | None]):
     one (typed twice). Dismisses with the PIN, or None when cancelled or after too many tries."""
 
     CSS_PATH = "pin.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "取消", key_display="Esc")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "取消", key_display="Esc", id="pin.cancel")]
 
     def __init__(self, player_name: str, check: Callable[[str], bool] | None) -> None:
         super().__init__()
