@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import threading
+
 from conftest import choose, login, open_level, screen_text, type_text
 
+from game import storage
 from game.storage import StorageProblem
 from tui.screens.dialogs import ResumeDialog
 from tui.screens.dialogue import DialogueScreen
@@ -173,3 +178,112 @@ async def test_the_palette_offers_no_handbook_during_an_assessment_question(make
         listed = app.screen.query_one(CommandList)
         texts = [str(listed.get_option_at_index(i).prompt) for i in range(listed.option_count)]
         assert texts and not any("手册" in t for t in texts) and any("排行榜" in t for t in texts)
+
+
+class _StoppedHolder:
+    """Another game, stopped while it holds the profiles lock (the file progress is saved in):
+    a real second process, since a lock is only exclusive between open files."""
+
+    def __init__(self, path) -> None:
+        code = (
+            "import sys; from filelock import FileLock; lock = FileLock(sys.argv[1]); lock.acquire(); "
+            "print('held', flush=True); sys.stdin.readline()"
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", code, str(path) + ".lock"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert self.process.stdout is not None and self.process.stdout.readline().strip() == "held"
+
+    def release(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def _hold_profiles(app) -> _StoppedHolder:
+    return _StoppedHolder(app.store.profiles_file)
+
+
+async def _until(pilot, condition, tries: int = 200) -> None:
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not reached")
+
+
+async def test_a_lock_held_elsewhere_does_not_hold_up_play_and_the_newest_progress_lands(make_app, monkeypatch):
+    monkeypatch.setattr(storage, "LOCK_TIMEOUT", 20.0)  # longer than the test holds the lock
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await login(pilot)
+        await open_level(pilot, "t-dialogue")
+        before = app.store.load_progress(app.player.id)
+
+        def on_disk():  # read past the lock, as a look at the file would
+            import json
+
+            rows = json.loads(app.store.profiles_file.read_text("utf-8")).get("progress", {}).values()
+            return next(row["snapshot"] for row in rows if row["player_id"] == app.player.id)
+
+        app.progress_saver.wait = 0.05
+        held = _hold_profiles(app)
+        try:
+            await choose(pilot, 0)
+            await choose(pilot, 0)
+            # Both moves were played while the lock was held: the store still has the old save,
+            # and the game reads the newest one from memory.
+            assert on_disk() == before
+            newest = app.current_run.progress().to_dict()
+            assert app.saved_progress() is not None
+            assert app.progress_saver.pending(app.player.id) == (True, newest)
+            assert "进度暂时无法写入存档" not in messages(app)
+        finally:
+            held.release()
+        await _until(pilot, lambda: not app.progress_saver.pending(app.player.id)[0])
+        assert app.store.load_progress(app.player.id) == newest  # the newest, not an older one
+        assert not app.progress_unsaved
+
+
+async def test_a_background_save_that_times_out_is_told_and_the_next_move_saves(make_app, monkeypatch):
+    monkeypatch.setattr(storage, "LOCK_TIMEOUT", 0.5)  # the store's locks are built with it
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await login(pilot)
+        await open_level(pilot, "t-dialogue")
+        app.progress_saver.wait = 0.05
+        held = _hold_profiles(app)
+        try:
+            await choose(pilot, 0)
+            await _until(pilot, lambda: app.progress_unsaved)
+            assert "本关进度先保留在内存中" in messages(app)
+            assert isinstance(app.screen, DialogueScreen) and app.current_run is not None
+        finally:
+            held.release()
+        await choose(pilot, 0)
+        await _until(pilot, lambda: not app.progress_unsaved)
+        assert app.store.load_progress(app.player.id) == app.current_run.progress().to_dict()
+
+
+async def test_abandoning_while_a_save_waits_leaves_no_stale_progress(make_app, monkeypatch):
+    monkeypatch.setattr(storage, "LOCK_TIMEOUT", 20.0)
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await login(pilot)
+        await open_level(pilot, "t-dialogue")
+        app.progress_saver.wait = 0.05
+        held = _hold_profiles(app)
+        try:
+            await choose(pilot, 0)
+            await pilot.press("escape")
+            assert app.progress_saver.pending(app.player.id)[0]  # the move's save still waits
+            # The map reads stars from the store: let the stopped holder go a moment after 弃关.
+            threading.Timer(1.0, held.release).start()
+            await pilot.press("x")
+            await pilot.pause()
+            assert isinstance(app.screen, MapScreen)
+            assert app.saved_progress() is None  # the clear is queued after the save
+        finally:
+            held.release()
+        await _until(pilot, lambda: not app.progress_saver.pending(app.player.id)[0])
+    assert app.store.load_progress(app.player.id) is None

@@ -39,6 +39,7 @@ from game.storage import Player, RunRecord, SaveStore, StorageProblem, default_s
 from game.store import Store, default_location, open_store
 from game.store.embedded import EmbeddedStore
 from tui.localize import system_commands
+from tui.progress_saver import ProgressSaver
 from tui.screens.audit import AuditScreen
 from tui.screens.briefing import BriefingScreen
 from tui.screens.commands import GameCommands
@@ -132,6 +133,12 @@ class CollectQuestApp(App[None]):
         self.preferred_mode = "practice"
         self.progress_unsaved = False
         """The last progress save failed: the run in play lives only in memory."""
+        self.progress_saver = ProgressSaver(
+            store,
+            on_problem=lambda error: self._from_saver(self._progress_problem, error),
+            on_saved=lambda: self._from_saver(self._progress_saved),
+        )
+        """Progress saves and clears, off the UI thread when the store is slow (see tui.progress_saver)."""
         self.unsaved_runs: dict[str, RunRecord] = {}
         """Finished runs storage refused, by run id, until 重试保存 stores them."""
         """The mode last chosen on the map or a briefing (exams are always assessment)."""
@@ -154,6 +161,9 @@ class CollectQuestApp(App[None]):
             self._open_preview()
         else:
             self.load_catalog()
+
+    def on_unmount(self) -> None:
+        self.progress_saver.close()
 
     def _open_preview(self) -> None:
         """Preview: a throw-away player on the throw-away store, straight to the level's briefing."""
@@ -210,10 +220,12 @@ class CollectQuestApp(App[None]):
         """The current player's unfinished level, if any. A save that cannot be read is dropped."""
         if self.player is None:
             return None
-        stored = self.store.load_progress(self.player.id)
+        waiting, stored = self.progress_saver.pending(self.player.id)
+        if not waiting:
+            stored = self.store.load_progress(self.player.id)
         saved = SavedProgress.from_stored(stored)
         if stored is not None and saved is None:
-            self.store.clear_progress(self.player.id)
+            self.clear_progress(self.player.id)
             self.notify("上次的进度无法读取（存档已损坏），已清除。", severity="warning", timeout=8, markup=False)
         return saved
 
@@ -230,7 +242,7 @@ class CollectQuestApp(App[None]):
             return
         level = level_for(self.catalog, saved.level)
         if level is None:
-            self.store.clear_progress(self.player.id)
+            self.clear_progress(self.player.id)
             self.notify("上次未完成的关卡已不存在，进度已清除。", severity="warning", markup=False)
             return
         where = f"第 {saved.stage_number()}/{len(level.stages)} 环节"
@@ -239,7 +251,7 @@ class CollectQuestApp(App[None]):
             if answer == "resume":
                 self.resume_run()
             elif answer == "abandon" and self.player is not None:
-                self.store.clear_progress(self.player.id)
+                self.clear_progress(self.player.id)
                 self.notify("已放弃上次的进度。", markup=False)
                 if isinstance(self.screen, MapScreen):
                     self.screen.refresh_map()
@@ -259,7 +271,7 @@ class CollectQuestApp(App[None]):
                 raise RecordError("level gone")
             session = saved.resume(level, self.catalog, self.clock)
         except (RecordError, ValueError, TypeError):
-            self.store.clear_progress(self.player.id)
+            self.clear_progress(self.player.id)
             self.notify(
                 "上次的进度与当前关卡内容对不上（关卡可能已更新），无法继续，已清除。",
                 severity="warning",
@@ -307,7 +319,7 @@ class CollectQuestApp(App[None]):
 
             def decided(yes: bool | None) -> None:
                 if yes and self.player is not None:
-                    self.store.clear_progress(self.player.id)
+                    self.clear_progress(self.player.id)
                     self._start_run(event.level, event.mode)
 
             self.push_screen(
@@ -357,23 +369,44 @@ class CollectQuestApp(App[None]):
             self.switch_screen(screen)
 
     def save_progress(self) -> None:
-        """Save the run in play. If storage fails, the run goes on in memory and the player is told once."""
+        """Save the run in play. If storage fails, the run goes on in memory and the player is told once;
+        if storage is slow (a lock held elsewhere), the save finishes in the background."""
         if self.current_run is None:
             return
         try:
-            self.store.save_progress(self.current_run.player.id, self.current_run.progress().to_dict())
+            if self.progress_saver.save(self.current_run.player.id, self.current_run.progress().to_dict()):
+                self._progress_saved()
         except StorageProblem as problem:
-            if not self.progress_unsaved:
-                self.notify(
-                    f"进度暂时无法写入存档：{problem}\n本关进度先保留在内存中，可以继续作答；请勿关闭游戏。",
-                    title="存档问题",
-                    severity="error",
-                    timeout=10,
-                    markup=False,
-                )
-            self.progress_unsaved = True
-        else:
-            self.progress_unsaved = False
+            self._progress_problem(problem)
+
+    def clear_progress(self, player_id: str) -> None:
+        """Drop the player's saved progress, in order with the saves still waiting for the store."""
+        self.progress_saver.clear(player_id)
+
+    def _progress_saved(self) -> None:
+        self.progress_unsaved = False
+
+    def _progress_problem(self, problem: Exception) -> None:
+        if not isinstance(problem, StorageProblem):
+            self._handle_exception(problem)  # a bug in a background save is not swallowed
+            return
+        if not self.progress_unsaved:
+            self.notify(
+                f"进度暂时无法写入存档：{problem}\n本关进度先保留在内存中，可以继续作答；请勿关闭游戏。",
+                title="存档问题",
+                severity="error",
+                timeout=10,
+                markup=False,
+            )
+        self.progress_unsaved = True
+
+    def _from_saver(self, callback: Callable[..., None], *args: object) -> None:
+        """Run `callback` on the UI thread, from the progress saver's thread (not after the app ended)."""
+        if self.is_running:
+            try:
+                self.call_from_thread(callback, *args)
+            except RuntimeError:
+                pass  # the app is closing: the write itself has finished either way
 
     @on(RunProgressed)
     def _progressed(self, event: RunProgressed) -> None:
@@ -443,7 +476,7 @@ class CollectQuestApp(App[None]):
 
     def _clear_progress_quietly(self, player_id: str) -> None:
         try:
-            self.store.clear_progress(player_id)
+            self.clear_progress(player_id)
         except StorageProblem:
             pass  # the run is recorded; a stale save is offered again and dropped when it no longer fits
 
@@ -530,7 +563,7 @@ class CollectQuestApp(App[None]):
                 self.pop_screen()
                 self.notify(f"已保存「{run.level.title}」的进度，回到地图可继续。", markup=False)
             elif answer == "abandon":
-                self.store.clear_progress(run.player.id)
+                self.clear_progress(run.player.id)
                 self.current_run = None
                 self.pop_screen()
                 self.notify(f"已放弃「{run.level.title}」。", markup=False)

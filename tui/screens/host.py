@@ -13,6 +13,7 @@ from typing import Protocol, runtime_checkable
 from textual.app import App
 
 from game.catalog import Catalog
+from game.progress import SavedProgress
 from game.progression import BestResult
 from game.storage import Player
 
@@ -32,6 +33,10 @@ class GameHost(Protocol):
         ...
 
     def bests(self) -> dict[str, BestResult]: ...
+
+    def saved_progress(self) -> SavedProgress | None:
+        """The current player's unfinished level, if any (also one whose save is still being written)."""
+        ...
 
     def offer_resume(self) -> None:
         """Ask whether to resume the player's unfinished level, if there is one."""

@@ -26,7 +26,6 @@ from textual.widgets import (
 from game.catalog import Catalog
 from game.models import TIERS, Level
 from game.placement import placement_level
-from game.progress import SavedProgress
 from game.progression import (
     BestResult,
     LevelState,
@@ -171,7 +170,7 @@ class MapScreen(Screen[None]):
         self._refresh_mode()
         if catalog is None:
             return
-        saved = SavedProgress.from_stored(self.store.load_progress(self.player.id))
+        saved = host(self.app).saved_progress()
         saved_level = saved.level if saved else None
         order = catalog.levels_in_play_order()
         placed = self._placed()
@@ -355,7 +354,7 @@ class MapScreen(Screen[None]):
             self._pick(level.id)
 
     def _pick(self, level_id: str) -> None:
-        saved = SavedProgress.from_stored(self.store.load_progress(self.player.id))
+        saved = host(self.app).saved_progress()
         if saved is not None and saved.level == level_id:
             host(self.app).resume_run()
             return
