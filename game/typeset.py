@@ -79,6 +79,27 @@ def char_width(char: str) -> int:
     return 1
 
 
+_PAUSES = frozenset("。，、；：！？")  # full-width: their white space is in the glyph
+_CHINESE_QUOTES = frozenset("“”‘’…—")  # drawn narrow by terminals, full-width in Chinese text
+
+
+def break_vanishes(left: str, right: str) -> bool:
+    """Whether a line break in the source between `left` and `right` joins with no space.
+
+    YAML folds each line break of a `>` or multi-line plain scalar into a space, as English is
+    written; in Chinese the break is only where the trainer's editor wrapped, and a space there
+    shows as a gap mid-sentence (the segment-break rule of CSS Text 3). So a break after
+    full-width pause punctuation, or between two Chinese characters (quotes included), vanishes;
+    one between Latin words or before a number after a hanzi stays a space."""
+    if left in _PAUSES:
+        return True
+
+    def chinese(char: str) -> bool:
+        return char_width(char) == 2 or char in _CHINESE_QUOTES
+
+    return chinese(left) and chinese(right) and (char_width(left) == 2 or char_width(right) == 2)
+
+
 def cell_width(text: str) -> int:
     """Cells `text` (one line) takes in a terminal."""
     return sum(char_width(char) for char in text)

@@ -18,6 +18,7 @@ import yaml
 from . import slips
 from .diagnostics import Diagnostic, LoadError
 from .safeio import FileTooLarge, UnsafeFile, read_bytes_bounded
+from .typeset import break_vanishes
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000  # counted with aliases expanded: stops "billion laughs" files
@@ -90,6 +91,7 @@ class _Walker:
         else:
             self._count(node)
             if isinstance(node, yaml.ScalarNode):
+                node.value = _unfold_chinese(node, self.lines)
                 if slips.scalar_reading(node) is not None:
                     self.not_text[where] = node
                 self._slip(slips.comment_slip(node, self.lines))
@@ -197,6 +199,35 @@ def parse_yaml(text: str, path: Path) -> YamlSource:
     except yaml.YAMLError as exc:
         raise LoadError([Diagnostic(name, 1, 1, "CQ001", f"YAML error: {exc}")]) from None
     return YamlSource(path, _normalise_keys(data), walker.positions, walker.not_text, walker.warnings)
+
+
+def _unfold_chinese(node: yaml.ScalarNode, lines: list[str]) -> str:
+    """The scalar's text with the spaces YAML put at folded line breaks between Chinese
+    characters taken out (see `typeset.break_vanishes`); spaces typed on a line stay."""
+    start, end = node.start_mark, node.end_mark
+    if node.style not in (None, "", ">") or end.line <= start.line or " " not in node.value or end.line >= len(lines):
+        return str(node.value)
+    first = [] if node.style == ">" else [lines[start.line][start.column :]]
+    body = first + lines[start.line + 1 : end.line] + [lines[end.line][: end.column]]
+    value: str = node.value
+    gaps: list[int] = []  # positions of the folding spaces to drop
+    pos = 0
+    previous: str | None = None
+    for raw in body:
+        line = raw.strip()
+        if not line:
+            previous = None  # a blank line folds into a newline, not a space
+            continue
+        at = value.find(line, pos)
+        if at < 0:
+            return value  # the source does not read as expected (escapes, odd indentation): keep it
+        if previous is not None and at == pos + 1 and value[pos] == " " and break_vanishes(previous[-1], line[0]):
+            gaps.append(pos)
+        pos = at + len(line)
+        previous = line
+    for gap in reversed(gaps):
+        value = value[:gap] + value[gap + 1 :]
+    return value
 
 
 def _normalise_keys(data: Any) -> Any:

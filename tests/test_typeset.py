@@ -197,3 +197,57 @@ def test_shipped_sentences_follow_the_rules(width: int) -> None:
             group = text[start:end]
             if cell_width(group) <= width and "\n" not in group:
                 assert any(group in line for line in lines), (text, width, group, lines)
+
+
+# --- folded YAML lines ---------------------------------------------------------------------------
+FOLDED = """\
+summary: >-
+  你第一天上线。接电话的却不一定是她。
+  先报家门、再找本人。
+  Call the bank
+  back later 3月6日 客户
+
+  新段落
+plain: 这是一段
+  跨行的文字，后面是
+  English words
+typed: 组长 陈敏
+quote: 他打来热线：
+  “他的事我们管。”
+number: 他把收入写在
+  3 月的表上
+quoted: "引号里的
+  按 YAML 原样"
+items:
+  - 列表里的
+    文本
+"""
+
+
+def test_a_folded_line_break_between_chinese_characters_leaves_no_space() -> None:
+    from pathlib import Path
+
+    from game.yamlsource import parse_yaml
+
+    data = parse_yaml(FOLDED, Path("folded.yaml")).data
+    assert (
+        data["summary"]
+        == "你第一天上线。接电话的却不一定是她。先报家门、再找本人。Call the bank back later 3月6日 客户\n新段落"
+    )
+    assert data["plain"] == "这是一段跨行的文字，后面是 English words"
+    assert data["typed"] == "组长 陈敏"  # a space typed on one line is the trainer's
+    assert data["quote"] == "他打来热线：“他的事我们管。”"
+    assert data["number"] == "他把收入写在 3 月的表上"  # a number after a hanzi keeps its space
+    assert data["quoted"] == "引号里的 按 YAML 原样"
+    assert data["items"] == ["列表里的文本"]
+
+
+def test_no_shipped_text_has_a_folding_space_after_chinese_punctuation() -> None:
+    from game.loader import content_dir, level_folders, load_catalog
+
+    catalog, _ = load_catalog(level_folders(), [content_dir()])
+    gaps = []
+    for level in catalog.levels.values():
+        text = level.model_dump_json()
+        gaps += [level.id for mark in "。，：；！？、" if f"{mark} " in text and f"{mark} \\n" not in text]
+    assert not gaps
