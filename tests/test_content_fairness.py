@@ -11,12 +11,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import yaml
 from pydantic import BaseModel
 
 from game import cues
 from game.autoplay import autoplay
 from game.catalog import Catalog
-from game.loader import load_catalog
+from game.loader import DEFAULT_CONTENT_DIR, DEFAULT_LEVELS_DIR, load_catalog
 
 MAX_GOOD_LONGEST = 0.45
 MAX_RIGHT_OPTION_LONGEST = 0.35
@@ -142,6 +143,33 @@ def test_trainees_never_see_research_files_tags_or_raw_ids(shipped: Catalog) -> 
         if RESEARCH_WORDS.search(text) or raw_id.search(text):
             found.append(f"{owner}: {text[:80]}")
     assert not found, "\n".join(found[:20])
+
+
+def data_strings(value: Any) -> Iterator[str]:
+    """Every string a YAML file holds as data (keys and values, any field): what loading sees."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from data_strings(key)
+            yield from data_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from data_strings(item)
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(DEFAULT_LEVELS_DIR.rglob("*.yaml")) + sorted(DEFAULT_CONTENT_DIR.rglob("*.yaml")),
+    ids=lambda path: path.name,
+)
+def test_the_research_trail_lives_in_comments_not_in_data(path: Any) -> None:
+    # Not even the trainer-only fields (`research`, `verification`) of shipped files name the
+    # project's research files or tags: the trail is a `# research:` comment, which never reaches
+    # the loaded data, a handbook export or a level pack a trainer passes on.
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    found = [text[:80] for text in data_strings(data) if RESEARCH_WORDS.search(text)]
+    assert not found, "\n".join(found[:10])
 
 
 def test_the_check_itself_catches_each_kind_of_slip() -> None:
