@@ -11,12 +11,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import yaml
 from pydantic import BaseModel
 
 from game import cues
 from game.autoplay import autoplay
 from game.catalog import Catalog
-from game.loader import load_catalog
+from game.loader import DEFAULT_CONTENT_DIR, DEFAULT_LEVELS_DIR, load_catalog
+from game.models import AuditStage
 
 MAX_GOOD_LONGEST = 0.45
 MAX_RIGHT_OPTION_LONGEST = 0.35
@@ -142,6 +144,57 @@ def test_trainees_never_see_research_files_tags_or_raw_ids(shipped: Catalog) -> 
         if RESEARCH_WORDS.search(text) or raw_id.search(text):
             found.append(f"{owner}: {text[:80]}")
     assert not found, "\n".join(found[:20])
+
+
+def test_every_lawful_audit_line_says_why_it_is_lawful(shipped: Catalog) -> None:
+    # A trainee who flags a lawful line (a false alarm) reads "这句合规：" and this explanation, so a
+    # mistake teaches the rule instead of a generic "it does not do what the rule forbids". Each
+    # line gets its own reason: a reason pasted on every line of a transcript teaches nothing.
+    missing, pasted = [], []
+    for level in shipped.levels.values():
+        for number, stage in enumerate(level.stages, 1):
+            if not isinstance(stage, AuditStage):
+                continue
+            reasons: dict[str, int] = {}
+            for line_no, line in enumerate(stage.transcript, 1):
+                if line.violation:
+                    continue
+                where = f"{level.id} stage {number} line {line_no}: {line.text[:30]}"
+                if not (line.explanation or "").strip():
+                    missing.append(where)
+                elif line.explanation in reasons:
+                    pasted.append(f"{where} (same as line {reasons[line.explanation]})")
+                else:
+                    reasons[line.explanation] = line_no
+    assert not missing, f"{len(missing)} lawful lines without an explanation:\n" + "\n".join(missing[:20])
+    assert not pasted, "\n".join(pasted[:20])
+
+
+def data_strings(value: Any) -> Iterator[str]:
+    """Every string a YAML file holds as data (keys and values, any field): what loading sees."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from data_strings(key)
+            yield from data_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from data_strings(item)
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(DEFAULT_LEVELS_DIR.rglob("*.yaml")) + sorted(DEFAULT_CONTENT_DIR.rglob("*.yaml")),
+    ids=lambda path: path.name,
+)
+def test_the_research_trail_lives_in_comments_not_in_data(path: Any) -> None:
+    # Not even the trainer-only fields (`research`, `verification`) of shipped files name the
+    # project's research files or tags: the trail is a `# research:` comment, which never reaches
+    # the loaded data, a handbook export or a level pack a trainer passes on.
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    found = [text[:80] for text in data_strings(data) if RESEARCH_WORDS.search(text)]
+    assert not found, "\n".join(found[:10])
 
 
 def test_the_check_itself_catches_each_kind_of_slip() -> None:
