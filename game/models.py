@@ -74,6 +74,8 @@ ENERGY_METER = "能量"
 
 # Score dimensions shown on the results screen and in reports.
 DIMENSIONS: tuple[str, ...] = ("合规", "沟通", "结果", "知识", "效率")
+STAGE_KIND_NAMES = {"dialogue": "对话", "quiz": "快问快答", "audit": "质检"}
+"""How each kind of stage is named to trainees."""
 
 
 MIN_SCORE_HELP = "The stage must score at least this (0–100) for the level to pass, whatever the total."

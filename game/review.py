@@ -8,10 +8,8 @@ from typing import Any
 
 from . import audit, dialogue, quiz
 from .catalog import Catalog
-from .models import OPTION_LETTERS, AuditStage, DialogueStage, QuizStage
+from .models import OPTION_LETTERS, STAGE_KIND_NAMES, AuditStage, DialogueStage, QuizStage
 from .session import LevelSession, planned_from_keys
-
-STAGE_KIND_NAMES = {"dialogue": "对话", "quiz": "快问快答", "audit": "质检"}
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .audit import AuditResult
 from .dialogue import DialogueResult
-from .models import DIMENSIONS, Level
+from .models import DIMENSIONS, STAGE_KIND_NAMES, Level
 from .quiz import QuizResult
 
 StageResult = DialogueResult | QuizResult | AuditResult
@@ -40,9 +40,6 @@ def stage_dimensions(result: StageResult) -> dict[str, int]:
     if isinstance(result, QuizResult):
         return {"知识": result.knowledge, "效率": result.efficiency}
     return {"合规": result.score}
-
-
-STAGE_KIND_NAMES = {"dialogue": "对话", "quiz": "快问快答", "audit": "质检"}
 
 
 def stars_for(level: Level, total: int, passed: bool, compliance: int | None = None) -> int:

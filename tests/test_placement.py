@@ -135,6 +135,7 @@ async def test_placement_from_the_map_opens_the_next_tier(make_app) -> None:
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, QuizScreen) and not screen.run.practice
+        assert screen.sub_title.count(screen.run.level.title) == 1  # its one stage is not named twice
         for number in range(2):
             current = screen.runner.current
             assert current is not None

@@ -14,9 +14,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
 from game.catalog import Catalog
-from game.models import AuditStage, DialogueStage, Level, QuizStage
+from game.models import STAGE_KIND_NAMES, AuditStage, DialogueStage, Level, QuizStage
 from game.progression import LevelState
-from game.review import STAGE_KIND_NAMES
 from game.session import MODE_NAMES
 from tui.screens.map import MODE_HELP
 from tui.widgets.bars import stars_text

@@ -24,7 +24,7 @@ from textual.widgets import (
 )
 
 from game.catalog import Catalog
-from game.models import TIERS, Level
+from game.models import STAGE_KIND_NAMES, TIERS, Level
 from game.placement import placement_level
 from game.progression import (
     BestResult,
@@ -287,7 +287,6 @@ class MapScreen(Screen[None]):
             return
         bests = self.store.bests(self.player.id)
         state = map_states(catalog.levels, bests, [level], self._placed())[0]
-        kinds = {"dialogue": "对话", "quiz": "快问快答", "audit": "质检"}
         widgets: list[Widget] = [
             Prose(
                 Content.assemble(
@@ -312,7 +311,7 @@ class MapScreen(Screen[None]):
                         muted("客户"),
                         Content(f"{case.debtor} · {case.persona} · {money(case.amount)} · 逾期 {case.days_overdue} 天"),
                     ),
-                    (muted("环节"), Content(" → ".join(kinds[stage.kind] for stage in level.stages))),
+                    (muted("环节"), Content(" → ".join(STAGE_KIND_NAMES[stage.kind] for stage in level.stages))),
                     (muted("技能"), Content("、".join(level.skills))),
                 ],
                 label_width=5,

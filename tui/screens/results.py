@@ -15,9 +15,9 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header
 
-from game.models import Level
+from game.models import STAGE_KIND_NAMES, Level
 from game.progression import BestResult, is_new_record
-from game.review import STAGE_KIND_NAMES, Review, ReviewItem
+from game.review import Review, ReviewItem
 from game.scoring import LevelResult
 from tui.screens.host import host
 from tui.screens.run import LevelRun

@@ -9,9 +9,8 @@ from datetime import datetime
 from textual.message import Message
 
 from game.catalog import Catalog
-from game.models import Level
+from game.models import STAGE_KIND_NAMES, Level
 from game.progress import SavedProgress
-from game.review import STAGE_KIND_NAMES
 from game.session import MODE_NAMES, LevelSession
 from game.storage import Player
 
@@ -49,7 +48,8 @@ class LevelRun:
             return "已完成"
         count = len(self.level.stages)
         label = f"{self.session.stage_index + 1}/{count} {STAGE_KIND_NAMES[stage.kind]}"
-        same = stage.title == STAGE_KIND_NAMES[stage.kind]
+        # A stage named like its kind or its level (a one-stage test) is not named twice.
+        same = stage.title in (STAGE_KIND_NAMES[stage.kind], self.level.title)
         return f"{label} · {stage.title}" if stage.title and not same else label
 
     def progress(self) -> SavedProgress:
