@@ -23,8 +23,10 @@ from tinydb.table import Table
 from . import mistakes
 from .catalog import Catalog
 from .mistakes import Mistake, ReviewCard
-from .storage import AtomicJSONStorage, CorruptFile, RunRecord
+from .store.atomic import AtomicJSONStorage
 from .store.contract import Store
+from .store.errors import CorruptFile
+from .store.records import RunRecord
 
 LEARNING_FILE = "learning.json"
 LEARNING_KIND = "collectquest-learning"

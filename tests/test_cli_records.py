@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from game.autoplay import autoplay
 from game.loader import load_catalog
 from game.runs import run_from_session
-from game.storage import SaveStore
+from game.store.savestore import SaveStore
 from tui.cli import cli
 
 FIXTURES = Path(__file__).parent / "fixtures"

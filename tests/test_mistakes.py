@@ -16,7 +16,8 @@ from game.catalog import Catalog
 from game.learnstore import LEARNING_FILE, LearningStore
 from game.mistakes import RETIRE_AFTER, Mistake, answered, mistakes_in_run, new_card
 from game.runs import run_from_session
-from game.storage import RunRecord, SaveStore
+from game.store.records import RunRecord
+from game.store.savestore import SaveStore
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -13,7 +13,8 @@ from game.catalog import Catalog
 from game.drill import DIALOGUE_SECONDS, build_drill
 from game.learnstore import LearningStore
 from game.runs import run_from_session
-from game.storage import Player, SaveStore
+from game.store.records import Player
+from game.store.savestore import SaveStore
 from tui.screens.drill import DrillScreen
 from tui.screens.map import MapScreen
 

@@ -14,8 +14,9 @@ import pytest
 from game.catalog import Catalog
 from game.progression import BestResult
 from game.runs import verify_store
-from game.storage import RunRecord, StorageProblem
 from game.store import EmbeddedStore, Store, open_store
+from game.store.errors import StorageProblem
+from game.store.records import RunRecord
 
 OpenStore = Callable[[], Store]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import choose, login, open_level, screen_text, type_text
 
-from game.storage import StorageProblem
+from game.store.errors import StorageProblem
 from tui.screens.dialogs import ResumeDialog
 from tui.screens.dialogue import DialogueScreen
 from tui.screens.leaderboard import LeaderboardScreen

@@ -35,9 +35,12 @@ from game.quiz import Clock
 from game.review import build_review
 from game.runs import run_from_session
 from game.session import LevelSession, RecordError
-from game.storage import Player, RunRecord, SaveStore, StorageProblem, default_saves_dir
 from game.store import Store, default_location, open_store
 from game.store.embedded import EmbeddedStore
+from game.store.errors import StorageProblem
+from game.store.folders import default_saves_dir
+from game.store.records import Player, RunRecord
+from game.store.savestore import SaveStore
 from tui.localize import system_commands
 from tui.screens.audit import AuditScreen
 from tui.screens.briefing import BriefingScreen

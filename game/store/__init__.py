@@ -7,12 +7,27 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from ..storage import StorageProblem, default_leaderboard_file, default_saves_dir
 from .contract import Store
-from .embedded import EmbeddedStore
+from .errors import StorageProblem
+from .folders import default_leaderboard_file, default_saves_dir
+
+if TYPE_CHECKING:
+    from .embedded import EmbeddedStore
 
 __all__ = ["Store", "EmbeddedStore", "open_store", "is_server_url", "default_location", "StorageProblem"]
+
+
+def __getattr__(name: str) -> Any:
+    # The backends are imported when first used: the records (game.store.records), which the
+    # engine's modules import, must not pull in TinyDB, the history and the review cards.
+    if name == "EmbeddedStore":
+        from .embedded import EmbeddedStore
+
+        return EmbeddedStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 SERVER_SCHEMES = ("postgresql://", "postgres://")
 
@@ -46,6 +61,8 @@ def open_store(
                 f"使用 PostgreSQL 需要安装 psycopg：pip install 'collectquest[server]'（{exc}）"
             ) from None
         return PostgresStore(str(location), outbox_dir=Path(outbox_dir) if outbox_dir else default_saves_dir())
+    from .embedded import EmbeddedStore
+
     saves = Path(location) if location else default_saves_dir()
     board = default_leaderboard_file(saves, leaderboard)
     return EmbeddedStore(saves, board, read_only=read_only)

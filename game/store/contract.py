@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from typing import Any, Protocol, runtime_checkable
 
 from ..progression import BestResult
-from ..storage import LeaderboardEntry, Player, RunRecord
+from .records import LeaderboardEntry, Player, RunRecord
 
 
 @runtime_checkable

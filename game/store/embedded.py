@@ -1,4 +1,4 @@
-"""The embedded backend: a saves folder (`game.storage.SaveStore`) plus PINs.
+"""The embedded backend: a saves folder (`game.store.savestore.SaveStore`) plus PINs.
 
 PINs live in their own `pins` table of profiles.json, so saves written before PINs existed open
 unchanged (no table = every player PIN-less) and an older game ignores the table."""
@@ -9,12 +9,13 @@ from dataclasses import asdict
 
 from tinydb import Query
 
-from ..storage import Player, SaveStore
 from .pins import hash_pin, pin_matches
+from .records import Player
+from .savestore import SaveStore
 
 
 class EmbeddedStore(SaveStore):
-    """A saves folder; see `game.storage` for how files are kept safe across processes."""
+    """A saves folder; see `game.store.savestore` for how files are kept safe across processes."""
 
     @property
     def location(self) -> str:

@@ -32,21 +32,11 @@ import psycopg
 from filelock import FileLock
 
 from ..progression import BestResult
-from ..storage import (
-    DEFAULT_TEAM,
-    LOCK_TIMEOUT,
-    WRONG_KEEP,
-    LeaderboardEntry,
-    Player,
-    RunRecord,
-    SaveStore,
-    StorageProblem,
-    _parse_when,
-    _rank,
-    clean_name,
-    now_iso,
-)
+from .atomic import LOCK_TIMEOUT
+from .errors import StorageProblem
 from .pins import hash_pin, pin_matches
+from .ranking import parse_when, rank, team_scores
+from .records import DEFAULT_TEAM, WRONG_KEEP, LeaderboardEntry, Player, RunRecord, clean_name, now_iso
 
 CONNECT_TIMEOUT = 5  # seconds: a run must not hang on a dead server before it goes to the outbox
 MIGRATION_LOCK = 0x43515354  # advisory lock key ("CQST") held while migrating
@@ -347,7 +337,7 @@ class PostgresStore:
             data,
             data=json.dumps(data, ensure_ascii=False),
             inputs=json.dumps(run.inputs, ensure_ascii=False),
-            reached_at=_parse_when(run.finished),
+            reached_at=parse_when(run.finished),
         )
         for attempt in range(RETRIES):
             try:
@@ -569,7 +559,7 @@ class PostgresStore:
     def leaderboard(
         self, level_id: str | None = None, teams: bool = False, include_autoplay: bool = False, limit: int = 20
     ) -> list[LeaderboardEntry]:
-        """Best first, ranked as the leaderboard file ranks (see `game.storage`)."""
+        """Best first, ranked as the leaderboard file ranks (see `game.store.ranking`)."""
         rows = self._fetch(
             _PLAYER_BOARD,
             {
@@ -583,7 +573,7 @@ class PostgresStore:
             for player, team, score, attempts, when, pid in rows
         ]
         if teams:
-            return _rank(SaveStore._team_scores(players), limit)
+            return rank(team_scores(players), limit)
         return players
 
 

@@ -27,8 +27,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import psycopg  # noqa: E402 (after the path set-up above)
 
-from game.storage import Player, RunRecord  # noqa: E402
 from game.store.postgres import PostgresStore  # noqa: E402
+from game.store.records import Player, RunRecord  # noqa: E402
 
 PLAYERS = 500
 TEAMS = 10

@@ -11,7 +11,7 @@ from conftest import choose, highlight_level, login, open_level, type_text
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from game.storage import RunRecord
+from game.store.records import RunRecord
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 

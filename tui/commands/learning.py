@@ -16,8 +16,9 @@ from game.mistakes import KIND_NAMES, ReviewCard, card_question, mistakes_in_run
 from game.models import Level
 from game.placement import PLACEMENT_ID, assess
 from game.progression import map_states
-from game.storage import Player, RunRecord, StorageProblem, clean_name
 from game.store import Store
+from game.store.errors import StorageProblem
+from game.store.records import Player, RunRecord, clean_name
 from tui.commands.records import CommandError, _console, open_catalog, open_store
 
 

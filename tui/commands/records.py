@@ -41,16 +41,11 @@ from game.roster import (
 )
 from game.runs import run_from_session, verify_store
 from game.session import MODE_NAMES, MODES
-from game.storage import (
-    LeaderboardEntry,
-    Player,
-    RunKept,
-    StorageProblem,
-    clean_name,
-    default_saves_dir,
-)
 from game.store import Store, default_location
 from game.store import open_store as open_location
+from game.store.errors import RunKept, StorageProblem
+from game.store.folders import default_saves_dir
+from game.store.records import LeaderboardEntry, Player, clean_name
 from game.textsafe import safe_text
 from game.workbook import report_workbook
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from game.storage import Player
 from game.store import Store
 from game.store.pins import clean_pin
+from game.store.records import Player
 from tui.commands.records import CommandError, _options, open_store
 
 
@@ -129,9 +129,10 @@ def store_group() -> None:
 def _open_for_copy(location: str, outbox_dir: Path) -> Store:
     """A store named on the command line: a postgresql:// URL or a folder (its own leaderboard
     file; --leaderboard and $COLLECTQUEST_LEADERBOARD do not apply here)."""
-    from game.storage import LEADERBOARD_FILE, StorageProblem
     from game.store import EmbeddedStore, is_server_url
     from game.store import open_store as open_location
+    from game.store.errors import StorageProblem
+    from game.store.folders import LEADERBOARD_FILE
 
     try:
         if is_server_url(location):
@@ -174,7 +175,8 @@ def store_copy(ctx: click.Context, source: str, target: str) -> None:
     postgresql:// URL); bests, 错题本 and the leaderboard are rebuilt from the runs. A run already in
     TO is not copied twice. Then both sides are checked (counts and verify)."""
     from game.runs import verify_store
-    from game.storage import StorageProblem, default_saves_dir
+    from game.store.errors import StorageProblem
+    from game.store.folders import default_saves_dir
     from tui.commands.records import open_catalog
 
     outbox = default_saves_dir(_options(ctx).get("saves"))

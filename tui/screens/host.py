@@ -14,7 +14,7 @@ from textual.app import App
 
 from game.catalog import Catalog
 from game.progression import BestResult
-from game.storage import Player
+from game.store.records import Player
 
 
 @runtime_checkable

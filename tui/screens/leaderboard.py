@@ -14,8 +14,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
 from game.catalog import Catalog
-from game.storage import LeaderboardEntry, Player, StorageProblem
 from game.store import Store
+from game.store.errors import StorageProblem
+from game.store.records import LeaderboardEntry, Player
 from tui.widgets.prose import Prose
 
 VIEWS = (("level", "本关"), ("overall", "总榜"), ("teams", "小组"))

@@ -13,7 +13,7 @@ from game.models import Level
 from game.progress import SavedProgress
 from game.review import STAGE_KIND_NAMES
 from game.session import MODE_NAMES, LevelSession
-from game.storage import Player
+from game.store.records import Player
 
 
 @dataclass
