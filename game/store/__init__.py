@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .contract import Store
 from .errors import StorageProblem
 from .folders import default_leaderboard_file, default_saves_dir
+from .ranking import Clock
 
 if TYPE_CHECKING:
     from .embedded import EmbeddedStore
@@ -48,11 +49,13 @@ def open_store(
     *,
     outbox_dir: str | os.PathLike[str] | None = None,
     read_only: bool = False,
+    clock: Clock | None = None,
 ) -> Store:
     """The store at `location`: a `postgresql://` URL or a saves folder (default: the saves
     folder). `leaderboard` is the shared leaderboard file of a folder store; `outbox_dir` is where
     a server store keeps runs it could not send (default: the saves folder). `read_only` opens a
-    folder for viewing (no lock, no write); a server is read through its own transactions."""
+    folder for viewing (no lock, no write); a server is read through its own transactions.
+    `clock` (default: now, local time) decides the current week of the weekly board."""
     if is_server_url(location):
         try:
             from .postgres import PostgresStore
@@ -60,9 +63,11 @@ def open_store(
             raise StorageProblem(
                 f"使用 PostgreSQL 需要安装 psycopg：pip install 'collectquest[server]'（{exc}）"
             ) from None
-        return PostgresStore(str(location), outbox_dir=Path(outbox_dir) if outbox_dir else default_saves_dir())
+        return PostgresStore(
+            str(location), outbox_dir=Path(outbox_dir) if outbox_dir else default_saves_dir(), clock=clock
+        )
     from .embedded import EmbeddedStore
 
     saves = Path(location) if location else default_saves_dir()
     board = default_leaderboard_file(saves, leaderboard)
-    return EmbeddedStore(saves, board, read_only=read_only)
+    return EmbeddedStore(saves, board, read_only=read_only, clock=clock)

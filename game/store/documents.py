@@ -81,6 +81,11 @@ def leaderboard_validator(path: Path) -> Callable[[Any], dict[str, Any]]:
         applied = data.setdefault("applied", {})
         if not isinstance(applied, dict) or not all(valid_marker(m) for m in applied.values()):
             raise CorruptFile("applied 的结构不对")
+        if not isinstance(data.get("week_start", ""), str) or not _valid_levels(data.get("week_levels", {})):
+            # The weekly board is derived from the runs of this week: a damaged one is dropped
+            # (it starts again with the next run), the all-time board is kept.
+            data.pop("week_start", None)
+            data.pop("week_levels", None)
         for players in levels.values():
             if not isinstance(players, dict):
                 raise CorruptFile("levels 的结构不对")
@@ -96,3 +101,19 @@ def leaderboard_validator(path: Path) -> Callable[[Any], dict[str, Any]]:
         return data
 
     return validate
+
+
+def _valid_levels(levels: Any) -> bool:
+    """A board's level -> player id -> entry mapping (the weekly one)."""
+    return isinstance(levels, dict) and all(
+        isinstance(players, dict)
+        and all(
+            isinstance(entry, dict)
+            and isinstance(entry.get("player"), str)
+            and isinstance(entry.get("team"), str)
+            and _valid_slot(entry.get("best"))
+            and _valid_slot(entry.get("autoplay"))
+            for entry in players.values()
+        )
+        for players in levels.values()
+    )

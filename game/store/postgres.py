@@ -35,8 +35,8 @@ from ..progression import BestResult
 from .atomic import LOCK_TIMEOUT
 from .errors import StorageProblem
 from .pins import hash_pin, pin_matches
-from .ranking import parse_when, rank, team_scores
-from .records import DEFAULT_TEAM, WRONG_KEEP, LeaderboardEntry, Player, RunRecord, clean_name, now_iso
+from .ranking import Clock, local_now, parse_when, rank, team_scores, week_start
+from .records import DEFAULT_TEAM, UNRANKED_LEVELS, WRONG_KEEP, LeaderboardEntry, Player, RunRecord, clean_name, now_iso
 
 CONNECT_TIMEOUT = 5  # seconds: a run must not hang on a dead server before it goes to the outbox
 MIGRATION_LOCK = 0x43515354  # advisory lock key ("CQST") held while migrating
@@ -101,6 +101,36 @@ MIGRATIONS: list[tuple[int, str]] = [
         """,
     ),
 ]
+MIGRATIONS.append(
+    (
+        2,
+        # The weekly board reads the runs of this week: `finished_at` (a timestamp, from the
+        # run's ISO time; 0 where that cannot be read) and a partial index on assessment runs keep
+        # it to the week's runs, however long the history. Review cards and placement results
+        # (the 错题本 and 定级, on the server for a team).
+        """
+        CREATE FUNCTION collectquest_epoch(text) RETURNS double precision LANGUAGE plpgsql IMMUTABLE AS $$
+        BEGIN
+            RETURN extract(epoch FROM $1::timestamptz);
+        EXCEPTION WHEN others THEN
+            RETURN 0;
+        END $$;
+        ALTER TABLE runs ADD COLUMN finished_at double precision;
+        UPDATE runs SET finished_at = collectquest_epoch(finished);
+        ALTER TABLE runs ALTER COLUMN finished_at SET NOT NULL;
+        CREATE INDEX runs_week ON runs (finished_at) WHERE mode = 'assessment';
+        CREATE TABLE cards (
+            player_id text NOT NULL,
+            card_id text NOT NULL,
+            due_at text NOT NULL,
+            card jsonb NOT NULL,
+            PRIMARY KEY (player_id, card_id)
+        );
+        CREATE TABLE placements (player_id text PRIMARY KEY, result jsonb NOT NULL);
+        CREATE TABLE cards_migrated (player_id text PRIMARY KEY);
+        """,
+    )
+)
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 _BEST_UPSERT = """
@@ -155,6 +185,28 @@ ORDER BY score DESC, reached_at ASC, player COLLATE "C", player_id COLLATE "C"
 LIMIT %(limit)s
 """
 
+# The same ranking over the assessment runs finished since %(since)s (the weekly board).
+_WEEK_BOARD = """
+WITH entry AS (
+    SELECT DISTINCT ON (level_id, player_id)
+           level_id, player_id, data->>'player' AS player, data->>'team' AS team, total AS score,
+           finished AS reached, finished_at AS reached_at,
+           COUNT(*) OVER (PARTITION BY level_id, player_id) AS attempts
+    FROM runs
+    WHERE mode = 'assessment' AND finished_at >= %(since)s AND (NOT autoplay OR %(autoplay)s)
+          AND NOT (level_id = ANY(%(unranked)s)) AND (%(level)s::text IS NULL OR level_id = %(level)s::text)
+    ORDER BY level_id, player_id, total DESC, finished_at ASC
+), totals AS (
+    SELECT player_id, MAX(player) AS player, MAX(team) AS team, SUM(score)::bigint AS score,
+           SUM(attempts)::bigint AS attempts, (array_agg(reached ORDER BY reached_at DESC))[1] AS reached,
+           MAX(reached_at) AS reached_at
+    FROM entry GROUP BY player_id
+)
+SELECT player, team, score, attempts, reached, player_id FROM totals
+ORDER BY score DESC, reached_at ASC, player COLLATE "C", player_id COLLATE "C"
+LIMIT %(limit)s
+"""
+
 
 def redact(url: str) -> str:
     """The URL without its password, for messages."""
@@ -164,8 +216,9 @@ def redact(url: str) -> str:
 class PostgresStore:
     """The store on a PostgreSQL server (psycopg 3). Opening migrates the schema if needed."""
 
-    def __init__(self, url: str, outbox_dir: Path | None = None) -> None:
+    def __init__(self, url: str, outbox_dir: Path | None = None, *, clock: Clock | None = None) -> None:
         self.url = url
+        self.clock: Clock = clock or local_now  # its time zone is the weekly board's
         self.problems: list[str] = []
         self._conn: psycopg.Connection[Any] | None = None
         self._bests_seen: dict[str, dict[str, BestResult]] = {}
@@ -344,9 +397,10 @@ class PostgresStore:
                 conn = self._connection()
                 with conn.transaction(), conn.cursor() as cur:
                     cur.execute(
-                        "INSERT INTO runs (run_id, player_id, level_id, mode, autoplay, total, finished, data)"
-                        " VALUES (%(run_id)s, %(player_id)s, %(level_id)s, %(mode)s, %(autoplay)s, %(total)s,"
-                        " %(finished)s, %(data)s::jsonb) ON CONFLICT (run_id) DO NOTHING RETURNING seq",
+                        "INSERT INTO runs (run_id, player_id, level_id, mode, autoplay, total, finished,"
+                        " finished_at, data) VALUES (%(run_id)s, %(player_id)s, %(level_id)s, %(mode)s,"
+                        " %(autoplay)s, %(total)s, %(finished)s, %(reached_at)s, %(data)s::jsonb)"
+                        " ON CONFLICT (run_id) DO NOTHING RETURNING seq",
                         params,
                     )
                     if cur.fetchone() is None:
@@ -557,17 +611,23 @@ class PostgresStore:
         return {"levels": levels}
 
     def leaderboard(
-        self, level_id: str | None = None, teams: bool = False, include_autoplay: bool = False, limit: int = 20
+        self,
+        level_id: str | None = None,
+        teams: bool = False,
+        include_autoplay: bool = False,
+        limit: int = 20,
+        week: bool = False,
     ) -> list[LeaderboardEntry]:
-        """Best first, ranked as the leaderboard file ranks (see `game.store.ranking`)."""
-        rows = self._fetch(
-            _PLAYER_BOARD,
-            {
-                "autoplay": include_autoplay,
-                "level": level_id,
-                "limit": limit if limit and limit > 0 and not teams else None,
-            },
-        )
+        """Best first, ranked as the leaderboard file ranks (see `game.store.ranking`); `week`:
+        the runs of the current ISO week only (from Monday 00:00 by `clock`)."""
+        params: dict[str, Any] = {
+            "autoplay": include_autoplay,
+            "level": level_id,
+            "limit": limit if limit and limit > 0 and not teams else None,
+        }
+        if week:
+            params.update(since=week_start(self.clock()).timestamp(), unranked=sorted(UNRANKED_LEVELS))
+        rows = self._fetch(_WEEK_BOARD if week else _PLAYER_BOARD, params)
         players = [
             LeaderboardEntry(player, team, int(score), int(attempts), when, level_id, pid)
             for player, team, score, attempts, when, pid in rows

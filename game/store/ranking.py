@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from typing import Any
 
@@ -89,3 +90,25 @@ def team_scores(players: list[LeaderboardEntry]) -> list[LeaderboardEntry]:
             )
         )
     return rows
+
+
+Clock = Callable[[], datetime]
+
+
+def local_now() -> datetime:
+    """The default clock of a store: now, in this machine's time zone."""
+    return datetime.now().astimezone()
+
+
+def week_start(now: datetime) -> datetime:
+    """Monday 00:00 of the ISO week holding `now`, in `now`'s time zone (the machine's if naive):
+    the start of the weekly board."""
+    if now.tzinfo is None:
+        now = now.astimezone()
+    monday = (now - timedelta(days=now.weekday())).date()
+    return datetime.combine(monday, time(0), tzinfo=now.tzinfo)
+
+
+def run_week_start(finished: str, zone: tzinfo | None) -> datetime:
+    """The start of the week (in `zone`) in which a run finished at `finished`."""
+    return week_start(datetime.fromtimestamp(parse_when(finished), zone))

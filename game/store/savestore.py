@@ -58,7 +58,18 @@ from .documents import fresh_leaderboard, fresh_profiles, leaderboard_validator,
 from .errors import RunKept, StorageProblem, StoreNotWritable
 from .folders import LEADERBOARD_FILE, PROFILES_FILE, RUNS_FILE
 from .history import RunHistory
-from .ranking import best_from_doc, merge_best, player_scores, rank, team_scores
+from .ranking import (
+    Clock,
+    best_from_doc,
+    local_now,
+    merge_best,
+    parse_when,
+    player_scores,
+    rank,
+    run_week_start,
+    team_scores,
+    week_start,
+)
 from .records import DEFAULT_TEAM, UNRANKED_LEVELS, WRONG_KEEP, LeaderboardEntry, Player, RunRecord, clean_name, now_iso
 
 
@@ -72,8 +83,16 @@ class SaveStore:
     `read_only=True` is for viewing (leaderboard, report, verify): no lock file, no write, no
     repair; a damaged file is reported and left in place."""
 
-    def __init__(self, saves_dir: Path, leaderboard_file: Path | None = None, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        saves_dir: Path,
+        leaderboard_file: Path | None = None,
+        *,
+        read_only: bool = False,
+        clock: Clock | None = None,
+    ) -> None:
         self.saves_dir = Path(saves_dir)
+        self.clock: Clock = clock or local_now  # its time zone is the weekly board's
         self.leaderboard_file = Path(leaderboard_file) if leaderboard_file else self.saves_dir / LEADERBOARD_FILE
         self.read_only = read_only
         self.problems: list[str] = []
@@ -417,27 +436,15 @@ class SaveStore:
         # A level's block of entries is replaced, never changed in place: the board's writer
         # re-encodes only the blocks that are new objects (AtomicJSONStorage records_replaced).
         data = self._board.read()
-        players = data["levels"].get(run.level_id, {})
-        entry = dict(
-            players.get(run.player_id) or {"player": run.player, "team": run.team, "best": None, "autoplay": None}
-        )
-        entry["player"], entry["team"] = run.player, run.team
-        slot_name = "autoplay" if run.autoplay else "best"
-        slot = dict(entry[slot_name]) if entry.get(slot_name) else None
-        attempts = (slot["attempts"] if slot else 0) + 1
-        if slot is None or run.total > slot["score"]:
-            slot = {
-                "score": run.total,
-                "stars": run.stars,
-                "passed": run.passed,
-                "when": run.finished,
-                "run_id": run.run_id,
-                "seed": run.seed,
-                "inputs": run.inputs,
-            }
-        slot["attempts"] = attempts
-        entry[slot_name] = slot
-        data["levels"][run.level_id] = {**players, run.player_id: entry}
+        _merge_board_entry(data["levels"], run, with_inputs=True)
+        # The weekly board: the same entries for the runs of one ISO week only (no inputs: verify
+        # re-scores the all-time entries). A run of a later week starts the board of that week.
+        week = run_week_start(run.finished, self.clock().tzinfo)
+        started = data.get("week_start")
+        if not isinstance(started, str) or week.timestamp() > parse_when(started):
+            data["week_start"], data["week_levels"] = week.isoformat(), {}
+        if week.timestamp() == parse_when(data["week_start"]):
+            _merge_board_entry(data["week_levels"], run, with_inputs=False)
         self._board.write(data)
 
     def runs(self, player_id: str | None = None, level_id: str | None = None) -> Iterator[RunRecord]:
@@ -501,14 +508,49 @@ class SaveStore:
         return self._board.snapshot()
 
     def leaderboard(
-        self, level_id: str | None = None, teams: bool = False, include_autoplay: bool = False, limit: int = 20
+        self,
+        level_id: str | None = None,
+        teams: bool = False,
+        include_autoplay: bool = False,
+        limit: int = 20,
+        week: bool = False,
     ) -> list[LeaderboardEntry]:
         """Best first. Per level: each player's best assessment score. Overall (no level): the sum
-        of a player's per-level bests. Teams: the mean of their members' scores."""
-        levels: dict[str, dict[str, Any]] = self._board.snapshot()["levels"]
+        of a player's per-level bests. Teams: the mean of their members' scores. `week`: only the
+        runs of the current ISO week (from Monday 00:00 by `clock`)."""
+        board = self._board.snapshot()
+        levels: dict[str, dict[str, Any]] = board["levels"]
+        if week:
+            started = board.get("week_start")
+            current = isinstance(started, str) and parse_when(started) == week_start(self.clock()).timestamp()
+            levels = board.get("week_levels", {}) if current else {}
         if level_id is not None:
             levels = {level_id: levels.get(level_id, {})}
         per_player = player_scores(levels, include_autoplay)
         if teams:
             return rank(team_scores(per_player), limit)
         return rank(per_player, limit)
+
+
+def _merge_board_entry(levels: dict[str, Any], run: RunRecord, *, with_inputs: bool) -> None:
+    """Fold an assessment run into a board's per-level entries. The level's block is replaced,
+    never changed in place (see `_update_leaderboard`)."""
+    players = levels.get(run.level_id, {})
+    entry = dict(players.get(run.player_id) or {"player": run.player, "team": run.team, "best": None, "autoplay": None})
+    entry["player"], entry["team"] = run.player, run.team
+    slot_name = "autoplay" if run.autoplay else "best"
+    slot = dict(entry[slot_name]) if entry.get(slot_name) else None
+    attempts = (slot["attempts"] if slot else 0) + 1
+    if slot is None or run.total > slot["score"]:
+        slot = {
+            "score": run.total,
+            "stars": run.stars,
+            "passed": run.passed,
+            "when": run.finished,
+            "run_id": run.run_id,
+        }
+        if with_inputs:
+            slot.update(seed=run.seed, inputs=run.inputs)
+    slot["attempts"] = attempts
+    entry[slot_name] = slot
+    levels[run.level_id] = {**players, run.player_id: entry}
