@@ -112,9 +112,11 @@ async def test_an_unreadable_leaderboard_is_told_on_the_board(make_app, monkeypa
         await login(pilot)
         monkeypatch.setattr(app.store, "leaderboard", failing)
         await pilot.press("l")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, LeaderboardScreen)
         assert "排行榜暂时无法读取" in messages(app)
+        assert "排行榜暂时无法读取，请稍后再试" in screen_text(app)  # on the board, not only a toast
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, MapScreen)
