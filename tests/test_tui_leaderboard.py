@@ -34,13 +34,14 @@ async def test_the_weekly_board_is_a_key_away_and_a_new_trainee_leads_it(make_ap
         await board_ready(pilot)
         text = screen_text(app)
         assert text.index("老将") < text.index("王小明  ◀ 你")
-        assert "本周/总榜" in text  # the key is in the footer
+        assert "W 本周" in text and "W 总榜" not in text  # the footer names the board W switches to
         await pilot.press("w")
         await board_ready(pilot)
         board = app.screen
         assert isinstance(board, LeaderboardScreen) and board.week
         text = screen_text(app)
         assert "本周（周一 0 点起）" in text and "王小明  ◀ 你" in text and "老将" not in text
+        assert "W 总榜" in text and "W 本周" not in text
         assert [e.player for e in board.loaded or []] == ["王小明"]
         await pilot.press("3")  # teams, still this week
         await board_ready(pilot)

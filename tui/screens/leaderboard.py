@@ -41,7 +41,9 @@ class LeaderboardScreen(Screen[None]):
         Binding("2", "view('overall')", "总榜", show=False, id="leaderboard.view-overall"),
         Binding("3", "view('teams')", "小组", show=False, id="leaderboard.view-teams"),
         Binding("tab", "next_view", "切换榜单", key_display="Tab", id="leaderboard.next-view"),
-        Binding("w", "toggle_week", "本周/总榜", key_display="W", id="leaderboard.toggle-week"),
+        # One key, two bindings: the footer names the board the key switches to.
+        Binding("w", "week(True)", "本周", key_display="W", id="leaderboard.show-week"),
+        Binding("w", "week(False)", "总榜", key_display="W", id="leaderboard.show-all-time"),
         Binding("left,[", "level(-1)", "上一关", key_display="←", id="leaderboard.previous-level"),
         Binding("right,]", "level(1)", "下一关", key_display="→", id="leaderboard.next-level"),
         Binding("escape,q", "app.pop_screen", "返回", key_display="Esc", id="leaderboard.back"),
@@ -92,8 +94,14 @@ class LeaderboardScreen(Screen[None]):
         keys = [key for key, _ in VIEWS]
         self.action_view(keys[(keys.index(self.view) + 1) % len(keys)])
 
-    def action_toggle_week(self) -> None:
-        self.week = not self.week
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "week":
+            return bool(parameters) and parameters[0] != self.week
+        return True
+
+    def action_week(self, week: bool) -> None:
+        self.week = week
+        self.refresh_bindings()
         self.refresh_board()
 
     def action_level(self, step: int) -> None:
