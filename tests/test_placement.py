@@ -13,13 +13,13 @@ from conftest import login, screen_text
 
 from game import placement
 from game.catalog import Catalog
-from game.learnstore import LearningStore
 from game.loader import load_catalog
 from game.models import QuizStage
 from game.progression import map_states, tier_open
 from game.quiz import bank_index
 from game.runs import run_from_session, verify_store
 from game.session import LevelSession
+from game.store.learnfile import LearningStore
 from game.store.savestore import SaveStore
 from tui.screens.map import MapScreen
 from tui.screens.quiz import QuizScreen

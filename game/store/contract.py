@@ -23,10 +23,13 @@ The contract, in words:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..progression import BestResult
 from .ranking import Clock
+
+if TYPE_CHECKING:  # game.mistakes imports the records: only a type here
+    from .learning import LearningRecords
 from .records import LeaderboardEntry, Player, RunRecord
 
 
@@ -43,6 +46,11 @@ class Store(Protocol):
     @property
     def location(self) -> str:
         """Where the data lives, for messages: a folder, or a server URL without its password."""
+        ...
+
+    @property
+    def learning(self) -> LearningRecords:
+        """The 错题本 (review cards) and placement results (`game.store.learning`)."""
         ...
 
     # players

@@ -11,13 +11,13 @@ from rich.table import Table
 from rich.text import Text
 
 from game.catalog import Catalog
-from game.learnstore import LearningStore
 from game.mistakes import KIND_NAMES, ReviewCard, card_question, mistakes_in_run
 from game.models import Level
 from game.placement import PLACEMENT_ID, assess
 from game.progression import map_states
 from game.store import Store
 from game.store.errors import StorageProblem
+from game.store.learning import LearningRecords
 from game.store.records import Player, RunRecord, clean_name
 from tui.commands.records import CommandError, _console, open_catalog, open_store
 
@@ -34,9 +34,9 @@ def find_player_or_fail(store: Store, name: str, team: str | None) -> Player:
     return player
 
 
-def open_learning(store: Store) -> LearningStore:
+def open_learning(store: Store) -> LearningRecords:
     try:
-        learning = LearningStore.beside(store)
+        learning = store.learning
     except StorageProblem as exc:
         raise CommandError(str(exc)) from None
     for problem in learning.problems:
