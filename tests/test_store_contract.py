@@ -8,6 +8,7 @@ import multiprocessing
 import random
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -414,3 +415,66 @@ def test_postgres_eight_processes_fifty_runs_each_are_all_counted(pg_server, tmp
     # cross-check names them as unknown-level or copied runs; any other finding is a real one.
     found = verify_store(store, Catalog()).mismatches
     assert all("不存在" in m.detail or "复制" in m.detail for m in found), found[:3]
+
+
+# --- review cards (错题本) and placement ------------------------------------------------------
+
+
+def _mistake(card: str, run_id: str, question: str | None = None):
+    from game.mistakes import Mistake
+
+    if question is not None:
+        return Mistake(f"quiz:{question}", "quiz", "lv-a", run_id, question=question)
+    return Mistake(card, "dialogue", "lv-a", run_id, stage=0, node="n1", chosen=2, said="我没钱", meters={"耐心": 40})
+
+
+def test_review_cards_are_kept_scheduled_and_a_run_taken_once(reopen: OpenStore) -> None:
+    from game.mistakes import answered
+
+    store = reopen()
+    p, q = store.create_player("甲", "一组"), store.create_player("乙", "一组")
+    added = store.learning.add_mistakes(p.id, [_mistake("d:lv-a:n1", "r1"), _mistake("", "r1", "q-7")], WEDNESDAY)
+    assert {c.card_id for c in added} == {"d:lv-a:n1", "quiz:q-7"}
+    assert store.learning.add_mistakes(p.id, [_mistake("d:lv-a:n1", "r1")], WEDNESDAY) == []  # same run
+    again = reopen()
+    cards = again.learning.cards(p.id)
+    assert len(cards) == 2 and cards == sorted(cards, key=lambda c: (c.due_at, c.card_id))  # soonest first
+    dialogue = next(c for c in cards if c.kind == "dialogue")
+    assert (dialogue.said, dialogue.meters, dialogue.lapses, dialogue.runs) == ("我没钱", {"耐心": 40}, 1, ["r1"])
+    assert again.learning.cards(q.id) == []
+    later = datetime.fromisoformat("2026-03-06T15:00:00+08:00")
+    assert {c.card_id for c in again.learning.due(p.id, later)} == {"d:lv-a:n1", "quiz:q-7"}
+    again.learning.save_card(answered(dialogue, True, later))
+    [set_back] = again.learning.add_mistakes(p.id, [_mistake("d:lv-a:n1", "r2")], later)
+    assert (set_back.streak, set_back.lapses, set_back.runs) == (0, 2, ["r1", "r2"])
+    retired = replace(set_back, retired=True)
+    again.learning.save_card(retired)
+    third = reopen()
+    assert [c.card_id for c in third.learning.cards(p.id)] == ["quiz:q-7"]
+    assert retired in third.learning.cards(p.id, include_retired=True)
+
+
+def test_placement_results_are_kept_and_open_tiers(reopen: OpenStore) -> None:
+    store = reopen()
+    p = store.create_player("甲", "一组")
+    assert store.learning.placement(p.id) is None and store.learning.opened_tiers(p.id) == frozenset()
+    store.learning.save_placement(p.id, {"opened": ["中级"], "weakest": ["合规"], "when": "2026-03-04T10:00:00+08:00"})
+    placed = reopen().learning
+    assert placed.opened_tiers(p.id) == frozenset({"中级"})
+    assert placed.placement(p.id) == {
+        "opened": ["中级"],
+        "weakest": ["合规"],
+        "when": "2026-03-04T10:00:00+08:00",
+        "player_id": p.id,
+    }
+
+
+def test_the_old_wrong_list_becomes_cards_once(reopen: OpenStore, tui_catalog: Catalog) -> None:
+    store = reopen()
+    p = store.create_player("甲", "一组")
+    keys = sorted(tui_catalog.questions)[:2]
+    store.record_run(make_run(p, wrong=[*keys, "no-such-question"]))
+    assert store.learning.migrate_wrong_list(store, p.id, tui_catalog, WEDNESDAY) == 2
+    assert {c.question for c in store.learning.cards(p.id)} == set(keys)
+    assert reopen().learning.migrate_wrong_list(store, p.id, tui_catalog, WEDNESDAY) == 0  # once
+    assert [c.lapses for c in reopen().learning.cards(p.id)] == [1, 1]
