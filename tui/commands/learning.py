@@ -119,9 +119,9 @@ def review_command(ctx: click.Context, player_name: str, team: str | None, show_
     now = datetime.now().astimezone()
     try:
         learning.migrate_wrong_list(store, player.id, catalog, now)
+        cards = learning.cards(player.id) if show_all else learning.due(player.id, now, catalog)
     except StorageProblem as exc:
         raise CommandError(str(exc)) from None
-    cards = learning.cards(player.id) if show_all else learning.due(player.id, now, catalog)
     if as_json:
         click.echo(json.dumps([card_json(c, catalog) for c in cards], ensure_ascii=False))
         return
