@@ -549,3 +549,19 @@ def test_reading_the_leaderboard_takes_no_lock(store: SaveStore, monkeypatch: py
     assert [e.score for e in store.leaderboard()] == [70]
     with pytest.raises(StorageProblem, match="写权限"):
         store.record_run(make_run(p, total=80, n=2))
+
+
+def test_a_board_from_before_the_weekly_board_shows_this_week_from_the_history(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    wednesday = datetime.fromisoformat("2026-03-04T15:00:00+08:00")
+    store = SaveStore(tmp_path / "s", clock=lambda: wednesday)
+    p = store.create_player("甲", "一组")
+    store.record_run(make_run(p, total=66, finished="2026-03-03T10:00:00+08:00"))
+    board = json.loads((tmp_path / "s" / "leaderboard.json").read_text(encoding="utf-8"))
+    del board["week_start"], board["week_levels"]  # as the previous version wrote it
+    (tmp_path / "s" / "leaderboard.json").write_text(json.dumps(board, ensure_ascii=False), encoding="utf-8")
+    old = SaveStore(tmp_path / "s", clock=lambda: wednesday)
+    assert [(e.player, e.score) for e in old.leaderboard(week=True)] == [("甲", 66)]
+    later = SaveStore(tmp_path / "s", clock=lambda: datetime.fromisoformat("2026-03-10T09:00:00+08:00"))
+    assert later.leaderboard(week=True) == []

@@ -521,15 +521,27 @@ class SaveStore:
         board = self._board.snapshot()
         levels: dict[str, dict[str, Any]] = board["levels"]
         if week:
+            since = week_start(self.clock()).timestamp()
             started = board.get("week_start")
-            current = isinstance(started, str) and parse_when(started) == week_start(self.clock()).timestamp()
-            levels = board.get("week_levels", {}) if current else {}
+            if started is None:
+                levels = self._week_from_history(since)  # saves from before the weekly board
+            else:
+                levels = board.get("week_levels", {}) if parse_when(started) == since else {}
         if level_id is not None:
             levels = {level_id: levels.get(level_id, {})}
         per_player = player_scores(levels, include_autoplay)
         if teams:
             return rank(team_scores(per_player), limit)
         return rank(per_player, limit)
+
+    def _week_from_history(self, since: float) -> dict[str, dict[str, Any]]:
+        """This week's board entries read from the history: for a board written before the weekly
+        board existed, until its first run of this version fills `week_levels`."""
+        levels: dict[str, dict[str, Any]] = {}
+        for run in self.runs():
+            if run.mode == "assessment" and run.level_id not in UNRANKED_LEVELS and parse_when(run.finished) >= since:
+                _merge_board_entry(levels, run, with_inputs=False)
+        return levels
 
 
 def _merge_board_entry(levels: dict[str, Any], run: RunRecord, *, with_inputs: bool) -> None:
