@@ -15,6 +15,8 @@ The contract, in words:
 - `runs()` yields every run oldest first (for verify and reports); `leaderboard_data()` is the
   board as the leaderboard file holds it (level -> player id -> entry with its best slot and the
   inputs of that run), so `verify` re-scores the board on either backend;
+- review cards (错题本) and placement results are `learning` (`game.store.learning`): in
+  `<saves>/learning.json` for a folder, in the server's tables for PostgreSQL;
 - the weekly board ranks like the all-time one, over the assessment runs finished since Monday
   00:00 of the current ISO week (the store's `clock` and its time zone), so a trainee new this
   week can lead the week.

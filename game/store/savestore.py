@@ -16,6 +16,9 @@ Three kinds of file, so that nothing is lost or half-written and cost does not g
   inputs of its best run, so `collectquest verify` can re-score it even when the run was recorded
   on another machine. Reading it takes no lock (writers replace it atomically), so a shared board
   can be read by many machines at once, and by users who may not write to it.
+  Beside the all-time `levels`, `week_start` and `week_levels` hold the same entries (without
+  inputs) for the runs of one ISO week; a run of a later week starts them afresh, so the weekly
+  board also reads players × levels entries.
 
 Recording a run (`SaveStore.record_run`) holds the history lock throughout: append the run, then
 update profiles, then the leaderboard. Profiles and the leaderboard each store, in the same atomic
