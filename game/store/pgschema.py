@@ -146,24 +146,27 @@ ORDER BY score DESC, reached_at ASC, player COLLATE "C", player_id COLLATE "C"
 LIMIT %(limit)s
 """
 
-# The same ranking over the assessment runs finished since %(since)s (the weekly board).
+# The same ranking over the assessment runs finished since %(since)s (the weekly board); names and
+# teams as the players table has them now (the all-time board keeps the latest too).
 WEEK_BOARD = """
-WITH entry AS (
-    SELECT DISTINCT ON (level_id, player_id)
-           level_id, player_id, data->>'player' AS player, data->>'team' AS team, total AS score,
-           finished AS reached, finished_at AS reached_at,
-           COUNT(*) OVER (PARTITION BY level_id, player_id) AS attempts
+WITH week AS (
+    SELECT level_id, player_id, total, finished, finished_at
     FROM runs
     WHERE mode = 'assessment' AND finished_at >= %(since)s AND (NOT autoplay OR %(autoplay)s)
           AND NOT (level_id = ANY(%(unranked)s)) AND (%(level)s::text IS NULL OR level_id = %(level)s::text)
-    ORDER BY level_id, player_id, total DESC, finished_at ASC
+), entry AS (
+    SELECT DISTINCT ON (level_id, player_id) level_id, player_id, total AS score, finished AS reached,
+           finished_at AS reached_at
+    FROM week ORDER BY level_id, player_id, total DESC, finished_at ASC
+), counted AS (
+    SELECT level_id, player_id, COUNT(*) AS attempts FROM week GROUP BY level_id, player_id
 ), totals AS (
-    SELECT player_id, MAX(player) AS player, MAX(team) AS team, SUM(score)::bigint AS score,
-           SUM(attempts)::bigint AS attempts, (array_agg(reached ORDER BY reached_at DESC))[1] AS reached,
-           MAX(reached_at) AS reached_at
-    FROM entry GROUP BY player_id
+    SELECT player_id, SUM(score)::bigint AS score, SUM(attempts)::bigint AS attempts,
+           (array_agg(reached ORDER BY reached_at DESC))[1] AS reached, MAX(reached_at) AS reached_at
+    FROM entry JOIN counted USING (level_id, player_id) GROUP BY player_id
 )
-SELECT player, team, score, attempts, reached, player_id FROM totals
-ORDER BY score DESC, reached_at ASC, player COLLATE "C", player_id COLLATE "C"
+SELECT p.name, p.team, t.score, t.attempts, t.reached, t.player_id
+FROM totals t JOIN players p ON p.id = t.player_id
+ORDER BY t.score DESC, t.reached_at ASC, p.name COLLATE "C", t.player_id COLLATE "C"
 LIMIT %(limit)s
 """
