@@ -104,15 +104,20 @@ def leaderboard_validator(path: Path) -> Callable[[Any], dict[str, Any]]:
 
 
 def _valid_levels(levels: Any) -> bool:
-    """A board's level -> player id -> entry mapping (the weekly one)."""
+    """The weekly board: level -> player id -> {"b"/"a": [score, attempts, when]}."""
+
+    def slot(value: Any) -> bool:
+        return value is None or (
+            isinstance(value, list)
+            and len(value) == 3
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value[:2])
+            and isinstance(value[2], str)
+        )
+
     return isinstance(levels, dict) and all(
         isinstance(players, dict)
         and all(
-            isinstance(entry, dict)
-            and isinstance(entry.get("player"), str)
-            and isinstance(entry.get("team"), str)
-            and _valid_slot(entry.get("best"))
-            and _valid_slot(entry.get("autoplay"))
+            isinstance(entry, dict) and set(entry) <= {"a", "b"} and all(slot(v) for v in entry.values())
             for entry in players.values()
         )
         for players in levels.values()

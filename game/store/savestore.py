@@ -16,8 +16,9 @@ Three kinds of file, so that nothing is lost or half-written and cost does not g
   inputs of its best run, so `collectquest verify` can re-score it even when the run was recorded
   on another machine. Reading it takes no lock (writers replace it atomically), so a shared board
   can be read by many machines at once, and by users who may not write to it.
-  Beside the all-time `levels`, `week_start` and `week_levels` hold the same entries (without
-  inputs) for the runs of one ISO week; a run of a later week starts them afresh, so the weekly
+  Beside the all-time `levels`, `week_start` and `week_levels` hold, compactly, the runs of one
+  ISO week (level -> player id -> {"b" or "a" (autoplay): [score, attempts, when]}; names come
+  from the all-time entry); a run of a later week starts them afresh, so the weekly
   board also reads players × levels entries.
 
 Recording a run (`SaveStore.record_run`) holds the history lock throughout: append the run, then
@@ -440,14 +441,14 @@ class SaveStore:
         # re-encodes only the blocks that are new objects (AtomicJSONStorage records_replaced).
         data = self._board.read()
         _merge_board_entry(data["levels"], run, with_inputs=True)
-        # The weekly board: the same entries for the runs of one ISO week only (no inputs: verify
-        # re-scores the all-time entries). A run of a later week starts the board of that week.
+        # The weekly board: the runs of one ISO week only, kept small (the board is rewritten on
+        # every run; verify re-scores the all-time entries). A run of a later week starts it afresh.
         week = run_week_start(run.finished, self.clock().tzinfo)
         started = data.get("week_start")
         if not isinstance(started, str) or week.timestamp() > parse_when(started):
             data["week_start"], data["week_levels"] = week.isoformat(), {}
         if week.timestamp() == parse_when(data["week_start"]):
-            _merge_board_entry(data["week_levels"], run, with_inputs=False)
+            _merge_week_entry(data["week_levels"], run)
         self._board.write(data)
 
     def runs(self, player_id: str | None = None, level_id: str | None = None) -> Iterator[RunRecord]:
@@ -529,7 +530,8 @@ class SaveStore:
             if started is None:
                 levels = self._week_from_history(since)  # saves from before the weekly board
             else:
-                levels = board.get("week_levels", {}) if parse_when(started) == since else {}
+                week_levels = board.get("week_levels", {}) if parse_when(started) == since else {}
+                levels = _week_entries(week_levels, board["levels"])
         if level_id is not None:
             levels = {level_id: levels.get(level_id, {})}
         per_player = player_scores(levels, include_autoplay)
@@ -569,3 +571,35 @@ def _merge_board_entry(levels: dict[str, Any], run: RunRecord, *, with_inputs: b
     slot["attempts"] = attempts
     entry[slot_name] = slot
     levels[run.level_id] = {**players, run.player_id: entry}
+
+
+def _merge_week_entry(week_levels: dict[str, Any], run: RunRecord) -> None:
+    """Fold an assessment run into the weekly board (level block replaced, as on the all-time one)."""
+    block = week_levels.get(run.level_id, {})
+    entry = dict(block.get(run.player_id) or {})
+    slot_name = "a" if run.autoplay else "b"
+    old = entry.get(slot_name)
+    if old is None or run.total > old[0]:
+        entry[slot_name] = [run.total, (old[1] if old else 0) + 1, run.finished]
+    else:
+        entry[slot_name] = [old[0], old[1] + 1, old[2]]
+    week_levels[run.level_id] = {**block, run.player_id: entry}
+
+
+def _week_entries(week_levels: dict[str, Any], levels: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The weekly board in the all-time board's entry shape (for ranking), names from `levels`."""
+    result: dict[str, dict[str, Any]] = {}
+    for level_id, block in week_levels.items():
+        named = levels.get(level_id, {})
+        for player_id, entry in block.items():
+            known = named.get(player_id) or {}
+            slots = {
+                name: {"score": slot[0], "attempts": slot[1], "when": slot[2]} if slot else None
+                for name, slot in (("best", entry.get("b")), ("autoplay", entry.get("a")))
+            }
+            result.setdefault(level_id, {})[player_id] = {
+                "player": known.get("player", ""),
+                "team": known.get("team", ""),
+                **slots,
+            }
+    return result
