@@ -565,3 +565,21 @@ def test_a_board_from_before_the_weekly_board_shows_this_week_from_the_history(t
     assert [(e.player, e.score) for e in old.leaderboard(week=True)] == [("甲", 66)]
     later = SaveStore(tmp_path / "s", clock=lambda: datetime.fromisoformat("2026-03-10T09:00:00+08:00"))
     assert later.leaderboard(week=True) == []
+
+
+def test_a_damaged_weekly_board_is_dropped_and_the_all_time_board_kept(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    wednesday = datetime.fromisoformat("2026-03-04T15:00:00+08:00")
+    store = SaveStore(tmp_path / "s", clock=lambda: wednesday)
+    p = store.create_player("甲", "一组")
+    store.record_run(make_run(p, total=66, finished="2026-03-03T10:00:00+08:00"))
+    path = tmp_path / "s" / "leaderboard.json"
+    board = json.loads(path.read_text(encoding="utf-8"))
+    assert board["week_levels"]["lv-a"][p.id] == {"b": [66, 1, "2026-03-03T10:00:00+08:00"]}
+    board["week_levels"]["lv-a"][p.id]["b"] = ["99", 1, "x"]  # edited by hand
+    path.write_text(json.dumps(board, ensure_ascii=False), encoding="utf-8")
+    again = SaveStore(tmp_path / "s", clock=lambda: wednesday)
+    assert [(e.player, e.score) for e in again.leaderboard()] == [("甲", 66)]
+    assert [(e.player, e.score) for e in again.leaderboard(week=True)] == [("甲", 66)]  # from the history
+    assert not list(path.parent.glob("leaderboard.json.corrupt-*"))
