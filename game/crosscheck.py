@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from .storage import UNRANKED_LEVELS, RunRecord
+from .store.records import UNRANKED_LEVELS, RunRecord
 
 CLOCK_SLACK = timedelta(hours=1)  # machines' clocks and time zones differ a little
 FUTURE_SLACK = timedelta(days=1)

@@ -29,7 +29,7 @@ from .catalog import Catalog
 from .dialogue import DialogueState
 from .models import QUALITY_POINTS, Choice, DialogueStage, Level, Question, QuizStage
 from .quiz import planned_from_keys, rescore
-from .storage import RunRecord
+from .store.records import RunRecord
 
 RETIRE_AFTER = 3
 """Right answers in a row at review after which a card leaves the 错题本."""

@@ -8,7 +8,7 @@ a note of the weakest skills (the blueprint's topics answered worst).
 
 The level is built from the loaded banks, so it changes with them; a run is re-scored from the
 question keys it recorded, as any quiz is. Placement runs stay in the history (for verify and the
-reports) but never count for bests or the leaderboard (`storage.UNRANKED_LEVELS`).
+reports) but never count for bests or the leaderboard (`game.store.records.UNRANKED_LEVELS`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 from .catalog import Catalog
 from .models import TIERS, Case, Draw, Level, QuizStage
 from .quiz import bank_index, planned_from_keys, rescore
-from .storage import RunRecord
+from .store.records import RunRecord
 
 PLACEMENT_ID = "placement"
 PROVE_SHARE = 0.75

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from . import dialogue, mistakes
 from .catalog import Catalog
 from .models import TIERS, DialogueStage
-from .storage import UNRANKED_LEVELS, RunRecord
+from .store.records import UNRANKED_LEVELS, RunRecord
 
 CLEAN_RUNS_BADGE = 10
 

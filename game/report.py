@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from .models import Level
-from .storage import Player, RunRecord
+from .store.records import Player, RunRecord
 
 WEAKEST_SHOWN = 2
 

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic, LoadError
-from .storage import RunRecord, clean_name
+from .store.records import RunRecord, clean_name
 from .yamlsource import parse_yaml, read_yaml
 
 ROSTER_FILES = ("roster.yaml", "roster.csv")

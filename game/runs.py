@@ -15,8 +15,8 @@ from .placement import placement_level
 from .quiz import QuizResult
 from .scoring import LevelResult
 from .session import LevelSession, RecordError, rescore
-from .storage import UNRANKED_LEVELS, Player, RunRecord
 from .store import Store
+from .store.records import UNRANKED_LEVELS, Player, RunRecord
 
 
 def run_from_session(

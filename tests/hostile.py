@@ -14,7 +14,7 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 
-from game.storage import RunRecord
+from game.store.records import RunRecord
 from tui.cli import cli
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from game.autoplay import autoplay
 from game.loader import load_catalog
 from game.runs import run_from_session
-from game.storage import SaveStore
+from game.store.savestore import SaveStore
 from tui.cli import cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -257,3 +257,21 @@ def test_report_bad_input(env: dict[str, str], tmp_path: Path) -> None:
     assert bad_date.exit_code == 2 and "YYYY-MM-DD" in bad_date.output and "Traceback" not in bad_date.output
     unwritable = run(env, "report", "--csv", str(tmp_path / "missing-dir" / "x.csv"))
     assert unwritable.exit_code == 2 and "无法写入" in unwritable.output
+
+
+def test_leaderboard_week_shows_this_weeks_runs_only(env: dict[str, str]) -> None:
+    from test_store_contract import make_run
+
+    store = SaveStore(Path(env["saves"]), Path(env["board"]))
+    veteran, new = store.create_player("老将", "一组"), store.create_player("新人", "二组")
+    now = datetime.now().astimezone()
+    store.record_run(make_run(veteran, "sample-spouse", 95, finished=(now - timedelta(days=8)).isoformat()))
+    store.record_run(make_run(new, "sample-spouse", 70, finished=now.isoformat()))
+    all_time = json.loads(run(env, "leaderboard", "--json").output)
+    assert [e["player"] for e in all_time] == ["老将", "新人"]
+    week = json.loads(run(env, "leaderboard", "--week", "--json").output)
+    assert [(e["player"], e["score"]) for e in week] == [("新人", 70)]
+    teams = json.loads(run(env, "leaderboard", "--teams", "--week", "--json").output)
+    assert [(e["player"], e["members"]) for e in teams] == [("二组", 1)]
+    shown = run(env, "leaderboard", "--week")
+    assert shown.exit_code == 0 and "本周（周一 0 点起）" in shown.output and "老将" not in shown.output

@@ -45,6 +45,8 @@ def test_an_engine_module_importing_textual_breaks_a_contract(tmp_path: Path) ->
 def test_validation_importing_storage_breaks_a_contract(tmp_path: Path) -> None:
     root = copy_project(tmp_path)
     validate = root / "game" / "validate.py"
-    validate.write_text(validate.read_text(encoding="utf-8") + "\nfrom . import storage  # noqa\n", encoding="utf-8")
+    validate.write_text(
+        validate.read_text(encoding="utf-8") + "\nfrom .store import savestore  # noqa\n", encoding="utf-8"
+    )
     done = lint(root)
-    assert done.returncode != 0 and "game.validate is not allowed to import game.storage" in done.stdout
+    assert done.returncode != 0 and "game.validate is not allowed to import game.store" in done.stdout

@@ -179,7 +179,7 @@ def test_shipped_abusive_call_drains_and_offers_a_pause() -> None:
 async def test_dialogue_screen_shows_the_collectors_energy(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from conftest import FakeClock, FakeNow, choose, login, screen_text
 
-    from game.storage import SaveStore
+    from game.store.savestore import SaveStore
     from tui.app import CollectQuestApp
     from tui.screens.dialogue import DialogueScreen
 

@@ -16,8 +16,9 @@ import pytest
 from conftest import screen_text, type_text
 from hostile import history_lines, make_env, make_run, read_board, record, run_cli
 
-from game import storage
-from game.storage import RunKept, SaveStore, StorageProblem, StoreNotWritable
+from game.store import atomic
+from game.store.errors import RunKept, StorageProblem, StoreNotWritable
+from game.store.savestore import SaveStore
 from tui.screens.start import StartScreen
 
 
@@ -42,10 +43,10 @@ def test_disk_full_while_appending_keeps_the_history_whole(tmp_path: Path, monke
     real_write = os.write
 
     def half_then_full(fd: int, data: bytes) -> int:  # the disk fills in the middle of the line
-        monkeypatch.setattr(storage.os, "write", enospc)
+        monkeypatch.setattr(os, "write", enospc)
         return real_write(fd, data[: len(data) // 2])
 
-    monkeypatch.setattr(storage.os, "write", half_then_full)
+    monkeypatch.setattr(os, "write", half_then_full)
     with pytest.raises(StoreNotWritable, match="本次成绩未能保存.*磁盘空间已满"):
         store.record_run(make_run(player, total=90))
     monkeypatch.undo()
@@ -59,7 +60,7 @@ def test_disk_full_after_the_append_says_the_run_is_kept_and_a_retry_counts_it_o
     store = SaveStore(tmp_path / "saves")
     player = store.create_player("甲", "一组")
     run = make_run(player, total=80)
-    monkeypatch.setattr(storage, "atomic_write_text", enospc)
+    monkeypatch.setattr(atomic, "atomic_write_text", enospc)
     with pytest.raises(RunKept, match="已保存在运行记录") as caught:
         store.record_run(run)
     assert str(store.runs_file) in str(caught.value) and "磁盘空间已满" in str(caught.value)
@@ -77,8 +78,8 @@ def test_cli_record_on_a_full_disk_is_a_message_not_a_traceback(
 ) -> None:
     env = make_env(tmp_path)
     record(env, "甲")
-    monkeypatch.setattr(storage.os, "write", enospc)
-    monkeypatch.setattr(storage, "atomic_write_text", enospc)
+    monkeypatch.setattr(os, "write", enospc)
+    monkeypatch.setattr(atomic, "atomic_write_text", enospc)
     result = run_cli(env, "autoplay", "sample-spouse", "--player", "甲", "--policy", "best", "--record")
     assert result.exit_code == 2
     assert "错误:本次成绩未能保存" in result.stderr and "磁盘空间已满" in result.stderr
@@ -109,7 +110,7 @@ async def test_creating_a_player_in_the_tui_on_a_full_disk_says_so(
     app = make_app()
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
-        monkeypatch.setattr(storage, "atomic_write_text", enospc)
+        monkeypatch.setattr(atomic, "atomic_write_text", enospc)
         await type_text(pilot, "王小明")
         await pilot.press("enter")
         await type_text(pilot, "一组")
@@ -134,7 +135,7 @@ def test_opening_the_game_on_a_full_disk_still_works(tmp_path: Path, monkeypatch
     profiles["_meta"]["1"].pop("applied")  # as if killed after the append: opening wants to catch up
     profiles["bests"] = {}
     (saves / "profiles.json").write_text(json.dumps(profiles, ensure_ascii=False), encoding="utf-8")
-    monkeypatch.setattr(storage, "atomic_write_text", enospc)
+    monkeypatch.setattr(atomic, "atomic_write_text", enospc)
     reopened = SaveStore(saves)
     assert any("磁盘空间已满" in p and "自动补上" in p for p in reopened.problems), reopened.problems
     assert [p.name for p in reopened.players()] == ["甲"]

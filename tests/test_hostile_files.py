@@ -12,7 +12,7 @@ from hostile import make_env, record, run_cli, run_process
 
 from game.loader import load_catalog
 from game.safeio import FileTooLarge, NotRegularFile, read_bytes_bounded, read_text_bounded
-from game.storage import SaveStore
+from game.store.savestore import SaveStore
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="FIFOs and /dev/zero are POSIX")
 
@@ -115,9 +115,9 @@ def test_fifo_and_dev_zero_as_save_files_do_not_hang(tmp_path: Path, name: str, 
 def test_an_endless_line_in_the_history_is_skipped_without_reading_it_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from game import storage
+    from game.store import history
 
-    monkeypatch.setattr(storage, "MAX_RUN_LINE", 1000)
+    monkeypatch.setattr(history, "MAX_RUN_LINE", 1000)
     env = make_env(tmp_path)
     record(env, "甲")
     with open(Path(env["saves"], "runs.jsonl"), "a", encoding="utf-8") as handle:

@@ -13,8 +13,10 @@ import pytest
 from filelock import FileLock
 from hostile import history_lines, make_env, make_run, run_cli, run_process
 
-from game import storage
-from game.storage import RunKept, SaveStore, StoreNotWritable, clean_name
+from game.store import atomic, savestore
+from game.store.errors import RunKept, StoreNotWritable
+from game.store.records import clean_name
+from game.store.savestore import SaveStore
 
 
 @pytest.mark.parametrize("raw", ["\u200b", "\u200b\u200c\u200d", "\u2060\ufeff", " \u3000\u200b ", "\u202e\u200b"])
@@ -107,7 +109,7 @@ def test_a_history_lock_timeout_says_the_run_was_not_saved(tmp_path: Path) -> No
 
 def test_the_cli_says_what_happened_on_a_lock_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     env = make_env(tmp_path)
-    monkeypatch.setattr(storage, "LOCK_TIMEOUT", 0.2)
+    monkeypatch.setattr(atomic, "LOCK_TIMEOUT", 0.2)
     Path(env["board"]).parent.mkdir(parents=True)
     held = _hold(Path(env["board"]))
     try:
@@ -136,7 +138,7 @@ def _record_as(env: dict[str, str], name: str, start: object, looked: object, re
         return store
 
     records.open_store = open_store_together  # type: ignore[assignment]
-    real_find = storage.SaveStore.find_player
+    real_find = savestore.SaveStore.find_player
 
     def find_then_wait(self: SaveStore, *args: object, **kwargs: object) -> object:
         # The worst interleaving of a look-then-create: everyone has looked (and found no one)
@@ -145,7 +147,7 @@ def _record_as(env: dict[str, str], name: str, start: object, looked: object, re
         looked.wait()  # type: ignore[attr-defined]
         return found
 
-    storage.SaveStore.find_player = find_then_wait  # type: ignore[assignment,method-assign]
+    savestore.SaveStore.find_player = find_then_wait  # type: ignore[assignment,method-assign]
     result = run_cli(
         env, "autoplay", "sample-spouse", "--player", name, "--team", "一组", "--policy", "best", "--record"
     )

@@ -11,7 +11,7 @@ import pytest
 from conftest import login
 from hostile import history_lines, make_env, read_board, record, run_cli, write_board
 
-from game.storage import SaveStore
+from game.store.savestore import SaveStore
 from tui.screens.map import MapScreen
 
 HUGE_INT = "9" * 5000  # over Python's int-from-text limit (4,300 digits): ValueError

@@ -12,7 +12,7 @@ from conftest import TUI_CONTENT, TUI_LEVELS, login, screen_text
 from hostile import ESCAPES, FIXTURES, history_lines, make_env, read_board, record, run_cli
 
 from game.loader import load_catalog
-from game.storage import SaveStore
+from game.store.savestore import SaveStore
 from game.textsafe import has_visible_text, safe_text, unsafe_characters
 from tui.screens.leaderboard import LeaderboardScreen
 
@@ -138,7 +138,7 @@ async def test_tui_starts_with_the_other_levels_when_one_has_control_characters(
     (levels / "evil.yaml").write_text(
         (FIXTURES / "broken" / "unsafe-text.yaml").read_text(encoding="utf-8"), encoding="utf-8"
     )
-    from game.storage import SaveStore as Store
+    from game.store.savestore import SaveStore as Store
     from tui.app import CollectQuestApp
 
     app = CollectQuestApp(Store(tmp_path / "saves"), [TUI_LEVELS[0], levels], TUI_CONTENT)

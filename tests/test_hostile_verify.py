@@ -15,7 +15,7 @@ from hostile import history_lines, make_env, read_board, run_cli, write_board
 from game.autoplay import autoplay
 from game.loader import load_catalog
 from game.runs import run_from_session
-from game.storage import SaveStore
+from game.store.savestore import SaveStore
 
 START = datetime.fromisoformat("2026-03-02T09:00:00+08:00")
 

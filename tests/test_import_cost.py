@@ -35,7 +35,7 @@ import json, sys, tempfile
 from pathlib import Path
 import tui.cli  # what the console script imports
 from game.paths import content_dir, levels_dir
-from game.storage import SaveStore
+from game.store.savestore import SaveStore
 from tui.app import CollectQuestApp
 
 class FirstScreen(CollectQuestApp):

@@ -13,10 +13,11 @@ from conftest import TUI_CONTENT, TUI_LEVELS
 from game import mistakes
 from game.autoplay import autoplay
 from game.catalog import Catalog
-from game.learnstore import LEARNING_FILE, LearningStore
 from game.mistakes import RETIRE_AFTER, Mistake, answered, mistakes_in_run, new_card
 from game.runs import run_from_session
-from game.storage import RunRecord, SaveStore
+from game.store.learnfile import LEARNING_FILE, LearningStore
+from game.store.records import RunRecord
+from game.store.savestore import SaveStore
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -102,7 +103,7 @@ def test_good_answers_space_the_card_out() -> None:
 def test_store_keeps_cards_counts_a_run_once_and_resets_on_repeat(
     tui_catalog: Catalog, store: SaveStore, tmp_path: Path
 ) -> None:
-    learning = LearningStore.beside(store)
+    learning = LearningStore(store.saves_dir)
     run = _run(tui_catalog, store, "sample-spouse", "worst")
     added = learning.take_in_run(run, tui_catalog, NOW)
     assert len(added) == 3
@@ -135,7 +136,7 @@ def test_old_wrong_list_is_migrated_once(tui_catalog: Catalog, store: SaveStore)
     old = RunRecord(**{**run.to_dict(), "run_id": "old", "wrong_questions": bank_ids + ["inline-0"]})
     store.record_run(old)
     assert set(bank_ids) <= set(store.wrong_questions(player.id))
-    learning = LearningStore.beside(store)
+    learning = LearningStore(store.saves_dir)
     assert learning.migrate_wrong_list(store, player.id, tui_catalog, NOW) == len(bank_ids)
     assert learning.migrate_wrong_list(store, player.id, tui_catalog, NOW) == 0
     cards = learning.cards(player.id)
@@ -157,7 +158,7 @@ def test_review_command_lists_due_cards(tui_catalog: Catalog, store: SaveStore, 
     from tui.cli import cli
 
     run = _run(tui_catalog, store, "sample-spouse", "worst")
-    LearningStore.beside(store).take_in_run(run, tui_catalog, datetime.now(UTC) - timedelta(hours=1))
+    LearningStore(store.saves_dir).take_in_run(run, tui_catalog, datetime.now(UTC) - timedelta(hours=1))
     args = ["--saves", str(tmp_path / "saves"), "--only-levels", str(TUI_LEVELS[1]), "--content", str(TUI_CONTENT[0])]
     # The sample level is not in the TUI folder: its cards are not shown (nothing to replay).
     result = CliRunner().invoke(cli, [*args, "review", "--player", "王小明", "--json"])

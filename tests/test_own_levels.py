@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 from game import loader, paths
 from game.autoplay import autoplay
 from game.catalog import Catalog
-from game.storage import SaveStore
+from game.store.savestore import SaveStore
 from tui.cli import cli
 
 SHIPPED_LEVEL = "n01-identity-disclosure"

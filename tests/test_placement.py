@@ -13,14 +13,14 @@ from conftest import login, screen_text
 
 from game import placement
 from game.catalog import Catalog
-from game.learnstore import LearningStore
 from game.loader import load_catalog
 from game.models import QuizStage
 from game.progression import map_states, tier_open
 from game.quiz import bank_index
 from game.runs import run_from_session, verify_store
 from game.session import LevelSession
-from game.storage import SaveStore
+from game.store.learnfile import LearningStore
+from game.store.savestore import SaveStore
 from tui.screens.map import MapScreen
 from tui.screens.quiz import QuizScreen
 from tui.screens.results import ResultsScreen
@@ -61,7 +61,7 @@ def _verdict(catalog: Catalog, right_tiers: set[str], seed: int = 1) -> placemen
         else:
             session.answer(None)
     session.finish_quiz()
-    store_player = __import__("game.storage", fromlist=["Player"]).Player("p", "甲", "一组", "2026-01-01")
+    store_player = __import__("game.store.records", fromlist=["Player"]).Player("p", "甲", "一组", "2026-01-01")
     from datetime import datetime
 
     run = run_from_session(session, store_player, datetime(2026, 1, 1), datetime(2026, 1, 1))

@@ -12,7 +12,7 @@ from game.autoplay import autoplay
 from game.catalog import Catalog
 from game.profile import _streaks, build_profile
 from game.runs import run_from_session
-from game.storage import Player, RunRecord
+from game.store.records import Player, RunRecord
 from tui.screens.map import MapScreen
 from tui.screens.profile import ProfileScreen
 

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from game.storage import StorageProblem
+from game.store.errors import StorageProblem
 from tui.progress_saver import ProgressSaver
 
 

@@ -14,7 +14,8 @@ from game.catalog import Catalog
 from game.loader import load_catalog
 from game.report import CSV_HEADER, build_report, parse_since, report_csv
 from game.runs import run_from_session
-from game.storage import Player, SaveStore
+from game.store.records import Player
+from game.store.savestore import SaveStore
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TZ = timezone(timedelta(hours=8))

@@ -11,9 +11,10 @@ from game import mistakes
 from game.autoplay import autoplay
 from game.catalog import Catalog
 from game.drill import DIALOGUE_SECONDS, build_drill
-from game.learnstore import LearningStore
 from game.runs import run_from_session
-from game.storage import Player, SaveStore
+from game.store.learnfile import LearningStore
+from game.store.records import Player
+from game.store.savestore import SaveStore
 from tui.screens.drill import DrillScreen
 from tui.screens.map import MapScreen
 
@@ -36,7 +37,7 @@ def _right_key(item) -> str:  # type: ignore[no-untyped-def]
 def test_drill_judges_answers_and_schedules_cards(tui_catalog: Catalog, tmp_path: Path) -> None:
     store = SaveStore(tmp_path / "saves")
     player = store.create_player("王小明", "一组")
-    learning = LearningStore.beside(store)
+    learning = LearningStore(store.saves_dir)
     _cards(tui_catalog, store, player, learning)
     now = PAST + timedelta(hours=1)
     due = learning.due(player.id, now, tui_catalog)
@@ -61,7 +62,7 @@ def test_drill_judges_answers_and_schedules_cards(tui_catalog: Catalog, tmp_path
 def test_option_order_is_shuffled_per_seed(tui_catalog: Catalog, tmp_path: Path) -> None:
     store = SaveStore(tmp_path / "saves")
     player = store.create_player("王小明", "一组")
-    learning = LearningStore.beside(store)
+    learning = LearningStore(store.saves_dir)
     _cards(tui_catalog, store, player, learning)
     card = next(c for c in learning.cards(player.id) if c.kind == "dialogue")
     orders = {
@@ -120,7 +121,7 @@ async def test_map_shows_due_cards_and_v_opens_a_drill(make_app) -> None:
 def test_the_drill_clock_stops_while_paused(tui_catalog: Catalog, tmp_path: Path) -> None:
     store = SaveStore(tmp_path / "saves")
     player = store.create_player("王小明", "一组")
-    learning = LearningStore.beside(store)
+    learning = LearningStore(store.saves_dir)
     _cards(tui_catalog, store, player, learning)
     clock = FakeClock()
     drill = build_drill(learning.due(player.id, PAST + timedelta(hours=1), tui_catalog), tui_catalog, clock, seed=1)

@@ -128,7 +128,7 @@ def test_a_level_saved_as_yaml_txt_is_named_by_validate(tmp_path: Path) -> None:
 
 
 async def test_the_game_lists_a_yaml_txt_level_as_unavailable(tmp_path: Path) -> None:
-    from game.storage import SaveStore
+    from game.store.savestore import SaveStore
     from tui.app import CollectQuestApp
 
     folder = tmp_path / "levels"

@@ -9,9 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from game import storage
+from game import paths
 from game.progression import BestResult
-from game.storage import RunRecord, SaveStore, StorageProblem, clean_name, default_leaderboard_file, default_saves_dir
+from game.store import history, records, versions
+from game.store.errors import StorageProblem
+from game.store.folders import default_leaderboard_file, default_saves_dir
+from game.store.records import RunRecord, clean_name
+from game.store.savestore import SaveStore
 
 
 def make_run(
@@ -63,7 +67,7 @@ def store(tmp_path: Path) -> SaveStore:
 def test_create_and_find_players(store: SaveStore, tmp_path: Path) -> None:
     alice = store.create_player("王小丽", "一组")
     bob = store.create_player("张伟", "")
-    assert bob.team == storage.DEFAULT_TEAM
+    assert bob.team == records.DEFAULT_TEAM
     assert {p.id for p in store.players()} == {alice.id, bob.id}
     assert store.get_player(alice.id) == alice
     assert store.get_player("nobody") is None
@@ -238,8 +242,8 @@ def test_leaderboard_and_bests_never_read_the_history(store: SaveStore, monkeypa
     def forbidden(*args: object, **kwargs: object) -> None:
         raise AssertionError("the history was read")
 
-    monkeypatch.setattr(storage.RunHistory, "__iter__", forbidden)
-    monkeypatch.setattr(storage.RunHistory, "read_range", forbidden)
+    monkeypatch.setattr(history.RunHistory, "__iter__", forbidden)
+    monkeypatch.setattr(history.RunHistory, "read_range", forbidden)
     assert store.leaderboard()[0].score == 54
     assert store.leaderboard(teams=True)[0].attempts == 5
     assert store.bests(p.id)["lv-a"].score == 54
@@ -262,7 +266,7 @@ def test_separate_leaderboard_file(tmp_path: Path) -> None:
 def test_default_locations(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("COLLECTQUEST_SAVES", raising=False)
     monkeypatch.delenv("COLLECTQUEST_LEADERBOARD", raising=False)
-    assert default_saves_dir() == storage.ROOT / "saves"
+    assert default_saves_dir() == paths.ROOT / "saves"
     assert default_saves_dir(tmp_path) == tmp_path
     monkeypatch.setenv("COLLECTQUEST_SAVES", str(tmp_path / "env"))
     assert default_saves_dir() == tmp_path / "env"
@@ -283,11 +287,11 @@ def test_files_are_readable_utf8_with_format_version(store: SaveStore) -> None:
         text = path.read_text(encoding="utf-8")
         assert "王小丽" in text and "\\u" not in text
     profiles = json.loads(store.profiles_file.read_text(encoding="utf-8"))
-    assert profiles["_meta"]["1"]["format_version"] == storage.FORMAT_VERSION
+    assert profiles["_meta"]["1"]["format_version"] == versions.FORMAT_VERSION
     board = json.loads(store.leaderboard_file.read_text(encoding="utf-8"))
-    assert board["format_version"] == storage.FORMAT_VERSION
+    assert board["format_version"] == versions.FORMAT_VERSION
     header = json.loads(store.runs_file.read_text(encoding="utf-8").splitlines()[0])
-    assert header["format_version"] == storage.FORMAT_VERSION and header["kind"] == "collectquest-runs"
+    assert header["format_version"] == versions.FORMAT_VERSION and header["kind"] == "collectquest-runs"
 
 
 def test_recording_appends_and_never_rewrites_history(store: SaveStore) -> None:
@@ -309,7 +313,7 @@ def test_writes_are_atomic_replacements(store: SaveStore, monkeypatch: pytest.Mo
     def crash(*args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(storage.os, "replace", crash)
+    monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(StorageProblem, match="无法写入"):  # a message, not an OSError traceback
         store.create_player("乙", "一组")
     assert store.profiles_file.read_text(encoding="utf-8") == good
@@ -329,10 +333,10 @@ def test_migration_hook_upgrades_old_files(tmp_path: Path, monkeypatch: pytest.M
     def runs_v1_to_v2(data: dict) -> dict:
         return {**data, "player": data["player"] + "(升级)"}
 
-    monkeypatch.setattr(storage, "FORMAT_VERSION", 2)
-    monkeypatch.setitem(storage.MIGRATIONS, ("profiles", 1), profiles_v1_to_v2)
-    monkeypatch.setitem(storage.MIGRATIONS, ("leaderboard", 1), lambda data: data)
-    monkeypatch.setitem(storage.MIGRATIONS, ("runs", 1), runs_v1_to_v2)
+    monkeypatch.setattr(versions, "FORMAT_VERSION", 2)
+    monkeypatch.setitem(versions.MIGRATIONS, ("profiles", 1), profiles_v1_to_v2)
+    monkeypatch.setitem(versions.MIGRATIONS, ("leaderboard", 1), lambda data: data)
+    monkeypatch.setitem(versions.MIGRATIONS, ("runs", 1), runs_v1_to_v2)
     upgraded = SaveStore(tmp_path / "s")
     assert upgraded.problems == [f"运行记录 {upgraded.runs_file} 已升级到格式版本 2。"]
     assert upgraded.players()[0].name == "甲(升级)"
@@ -543,5 +547,39 @@ def test_reading_the_leaderboard_takes_no_lock(store: SaveStore, monkeypatch: py
 
     monkeypatch.setattr(store._board.lock, "acquire", no_permission)
     assert [e.score for e in store.leaderboard()] == [70]
-    with pytest.raises(storage.StorageProblem, match="写权限"):
+    with pytest.raises(StorageProblem, match="写权限"):
         store.record_run(make_run(p, total=80, n=2))
+
+
+def test_a_board_from_before_the_weekly_board_shows_this_week_from_the_history(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    wednesday = datetime.fromisoformat("2026-03-04T15:00:00+08:00")
+    store = SaveStore(tmp_path / "s", clock=lambda: wednesday)
+    p = store.create_player("甲", "一组")
+    store.record_run(make_run(p, total=66, finished="2026-03-03T10:00:00+08:00"))
+    board = json.loads((tmp_path / "s" / "leaderboard.json").read_text(encoding="utf-8"))
+    del board["week_start"], board["week_levels"]  # as the previous version wrote it
+    (tmp_path / "s" / "leaderboard.json").write_text(json.dumps(board, ensure_ascii=False), encoding="utf-8")
+    old = SaveStore(tmp_path / "s", clock=lambda: wednesday)
+    assert [(e.player, e.score) for e in old.leaderboard(week=True)] == [("甲", 66)]
+    later = SaveStore(tmp_path / "s", clock=lambda: datetime.fromisoformat("2026-03-10T09:00:00+08:00"))
+    assert later.leaderboard(week=True) == []
+
+
+def test_a_damaged_weekly_board_is_dropped_and_the_all_time_board_kept(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    wednesday = datetime.fromisoformat("2026-03-04T15:00:00+08:00")
+    store = SaveStore(tmp_path / "s", clock=lambda: wednesday)
+    p = store.create_player("甲", "一组")
+    store.record_run(make_run(p, total=66, finished="2026-03-03T10:00:00+08:00"))
+    path = tmp_path / "s" / "leaderboard.json"
+    board = json.loads(path.read_text(encoding="utf-8"))
+    assert board["week_levels"]["lv-a"][p.id] == {"b": [66, 1, "2026-03-03T10:00:00+08:00"]}
+    board["week_levels"]["lv-a"][p.id]["b"] = ["99", 1, "x"]  # edited by hand
+    path.write_text(json.dumps(board, ensure_ascii=False), encoding="utf-8")
+    again = SaveStore(tmp_path / "s", clock=lambda: wednesday)
+    assert [(e.player, e.score) for e in again.leaderboard()] == [("甲", 66)]
+    assert [(e.player, e.score) for e in again.leaderboard(week=True)] == [("甲", 66)]  # from the history
+    assert not list(path.parent.glob("leaderboard.json.corrupt-*"))

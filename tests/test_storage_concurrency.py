@@ -9,7 +9,8 @@ from pathlib import Path
 
 from game.catalog import Catalog
 from game.runs import verify_store
-from game.storage import RunRecord, SaveStore
+from game.store.records import RunRecord
+from game.store.savestore import SaveStore
 
 PROCESSES = 8
 RUNS_EACH = 50

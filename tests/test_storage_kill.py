@@ -15,14 +15,15 @@ import pytest
 
 from game.catalog import Catalog
 from game.runs import verify_store
-from game.storage import SaveStore
+from game.store.savestore import SaveStore
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
 WRITER = r"""
 import sys, uuid
 from pathlib import Path
-from game.storage import RunRecord, SaveStore
+from game.store.records import RunRecord
+from game.store.savestore import SaveStore
 
 saves, board, name = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 store = SaveStore(saves, board)

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from game import storage
-from game.storage import RunRecord, SaveStore, dumps
+from game.store import atomic
+from game.store.atomic import dumps
+from game.store.errors import RunKept
+from game.store.records import RunRecord
+from game.store.savestore import SaveStore
 
 
 def run(player, level: str, total: int, n: int, *, mode: str = "assessment", autoplay: bool = False) -> RunRecord:
@@ -45,9 +48,9 @@ def assert_files_as_full_rewrite(store: SaveStore) -> None:
 
 def test_encoder_writes_what_json_dumps_writes() -> None:
     for value in [{"a": [1, 2.5, None, True, '中文"\n']}, "键", 3, [], {}, {"x": {"y": float("inf")}}]:
-        assert storage._encode(value) == json.dumps(value, ensure_ascii=False)
+        assert atomic.encode_json(value) == json.dumps(value, ensure_ascii=False)
     with pytest.raises(TypeError):
-        storage._encode({"a": object()})
+        atomic.encode_json({"a": object()})
 
 
 def test_many_runs_write_the_same_files_as_a_full_rewrite(tmp_path: Path) -> None:
@@ -86,15 +89,15 @@ def test_a_failed_write_forgets_what_it_knew(tmp_path: Path, monkeypatch: pytest
     store = SaveStore(tmp_path)
     player = store.create_player("王小明", "一组")
     store.record_run(run(player, "a", 60, 1))
-    real = storage.atomic_write_text
+    real = atomic.atomic_write_text
 
     def full_disk(path: Path, text: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(storage, "atomic_write_text", full_disk)
-    with pytest.raises(storage.RunKept):  # in the history; bests and board catch up later
+    monkeypatch.setattr(atomic, "atomic_write_text", full_disk)
+    with pytest.raises(RunKept):  # in the history; bests and board catch up later
         store.record_run(run(player, "a", 90, 2))
-    monkeypatch.setattr(storage, "atomic_write_text", real)
+    monkeypatch.setattr(atomic, "atomic_write_text", real)
     store.record_run(run(player, "b", 70, 3))  # takes in the run the failed call appended
     (entry,) = store.leaderboard("a")
     assert (entry.score, entry.attempts) == (90, 2)

@@ -3,10 +3,13 @@ PostgreSQL server (tests/pgserver.py; skipped with a printed reason where it is 
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import random
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,10 +17,12 @@ import pytest
 from game.catalog import Catalog
 from game.progression import BestResult
 from game.runs import verify_store
-from game.storage import RunRecord, StorageProblem
 from game.store import EmbeddedStore, Store, open_store
+from game.store.errors import StorageProblem
+from game.store.records import RunRecord
 
-OpenStore = Callable[[], Store]
+OpenStore = Callable[..., Store]
+Clock = Callable[[], datetime]
 
 
 def make_run(
@@ -63,8 +68,8 @@ def reopen(request: pytest.FixtureRequest, tmp_path: Path) -> OpenStore:
         location = request.getfixturevalue("pg_server").new_database()
     opened: list[Store] = []
 
-    def open_again() -> Store:
-        store = open_store(location, outbox_dir=tmp_path / "outbox")
+    def open_again(clock: Clock | None = None) -> Store:
+        store = open_store(location, outbox_dir=tmp_path / "outbox", clock=clock)
         opened.append(store)
         return store
 
@@ -196,6 +201,40 @@ def test_leaderboard_per_level_overall_and_teams(reopen: OpenStore) -> None:
     assert board.leaderboard("lv-none") == []
 
 
+WEDNESDAY = datetime.fromisoformat("2026-03-04T15:00:00+08:00")  # the week began Monday 2 March, 00:00
+
+
+def test_a_trainee_new_this_week_leads_the_week_but_not_all_time(reopen: OpenStore) -> None:
+    store = reopen(lambda: WEDNESDAY)
+    veteran, new, sunday = (
+        store.create_player(n, t) for n, t in (("老将", "一组"), ("新人", "二组"), ("周日", "一组"))
+    )
+    # Recorded out of order on purpose: a run of an older week never enters this week's board.
+    store.record_run(make_run(new, "lv-a", 80, n=1, finished="2026-03-02T00:00:00+08:00"))  # Monday 00:00 counts
+    store.record_run(make_run(veteran, "lv-a", 95, n=2, finished="2026-02-25T10:00:00+08:00"))
+    store.record_run(make_run(veteran, "lv-b", 90, n=3, finished="2026-02-26T10:00:00+08:00"))
+    store.record_run(make_run(veteran, "lv-a", 50, n=4, finished="2026-03-03T09:00:00+08:00"))
+    store.record_run(make_run(new, "lv-b", 70, n=5, finished="2026-03-01T16:30:00+00:00"))  # 00:30 Monday here
+    store.record_run(make_run(sunday, "lv-a", 60, n=6, finished="2026-03-01T23:59:59+08:00"))  # last week
+    store.record_run(make_run(new, "lv-b", 99, mode="practice", n=7, finished="2026-03-03T10:00:00+08:00"))
+    store.record_run(make_run(sunday, "lv-b", 99, autoplay=True, n=8, finished="2026-03-03T11:00:00+08:00"))
+
+    board = reopen(lambda: WEDNESDAY)
+    assert [(e.player, e.score) for e in board.leaderboard()] == [("老将", 185), ("新人", 150), ("周日", 60)]
+    week = board.leaderboard(week=True)
+    assert [(e.player, e.score, e.attempts) for e in week] == [("新人", 150, 2), ("老将", 50, 1)]
+    assert [(e.player, e.score) for e in board.leaderboard("lv-a", week=True)] == [("新人", 80), ("老将", 50)]
+    with_autoplay = board.leaderboard(week=True, include_autoplay=True)
+    assert [(e.player, e.score) for e in with_autoplay] == [("新人", 150), ("周日", 99), ("老将", 50)]
+    assert [(e.player, e.score, e.members) for e in board.leaderboard(teams=True, week=True)] == [
+        ("二组", 150, 1),
+        ("一组", 50, 1),
+    ]
+    next_monday = reopen(lambda: datetime.fromisoformat("2026-03-09T00:00:00+08:00"))
+    assert next_monday.leaderboard(week=True) == []  # a new week starts empty
+    assert len(next_monday.leaderboard()) == 3
+
+
 def test_leaderboard_keeps_the_first_run_of_an_equal_best(reopen: OpenStore) -> None:
     store = reopen()
     p = store.create_player("甲", "一组")
@@ -280,7 +319,7 @@ def test_postgres_schema_is_versioned_and_a_newer_schema_is_refused(pg_server, t
     assert store.schema_version() == SCHEMA_VERSION
     open_store(url, outbox_dir=tmp_path)  # opening again applies nothing twice
     with psycopg.connect(url, autocommit=True) as conn:
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+        assert conn.execute("SELECT version FROM schema_version ORDER BY version").fetchall() == [(1,), (2,)]
         conn.execute("INSERT INTO schema_version (version) VALUES (99)")
     with pytest.raises(StorageProblem, match="更新版本"):
         open_store(url, outbox_dir=tmp_path)
@@ -296,6 +335,36 @@ def test_postgres_indexes_serve_the_board_and_bests(pg_server, tmp_path: Path) -
     assert any("ON public.board USING btree (level_id, autoplay, score DESC, reached_at)" in i for i in indexes)
     assert any("bests_pkey ON public.bests USING btree (player_id, level_id)" in i for i in indexes)
     assert any("runs_run_id_key" in i for i in indexes)
+    assert any("runs_week ON public.runs USING btree (finished_at) WHERE (mode = 'assessment'" in i for i in indexes)
+
+
+def test_postgres_a_version_1_database_migrates_and_its_runs_count_on_the_weekly_board(
+    pg_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    from game.store import postgres
+
+    url = pg_server.new_database()
+    with monkeypatch.context() as patch:  # the database as the first server release left it
+        patch.setattr(postgres, "MIGRATIONS", postgres.MIGRATIONS[:1])
+        patch.setattr(postgres, "SCHEMA_VERSION", 1)
+        old = open_store(url, outbox_dir=tmp_path)
+        p = old.create_player("甲", "一组")
+        old.close()
+    insert = (  # two runs as version 1 stored them, one with a time that cannot be read
+        "INSERT INTO runs (run_id, player_id, level_id, mode, autoplay, total, finished, data)"
+        " VALUES (%s, %s, %s, 'assessment', false, %s, %s, %s::jsonb)"
+    )
+    with psycopg.connect(url, autocommit=True) as conn:
+        for run, finished in ((make_run(p, "lv-a", 77, n=1), "gestern"), (make_run(p, "lv-b", 66, n=2), None)):
+            data = {**run.to_dict(), "finished": finished or run.finished}
+            conn.execute(insert, (run.run_id, p.id, run.level_id, run.total, data["finished"], json.dumps(data)))
+    store = open_store(url, outbox_dir=tmp_path, clock=lambda: WEDNESDAY)
+    assert store.schema_version() == 2
+    week = store.leaderboard(week=True)
+    assert [(e.player, e.score, e.attempts) for e in week] == [("甲", 66, 1)]  # an unreadable time: long ago
+    assert [r.total for r in store.runs()] == [77, 66]
 
 
 PROCESSES = 8
@@ -346,3 +415,66 @@ def test_postgres_eight_processes_fifty_runs_each_are_all_counted(pg_server, tmp
     # cross-check names them as unknown-level or copied runs; any other finding is a real one.
     found = verify_store(store, Catalog()).mismatches
     assert all("不存在" in m.detail or "复制" in m.detail for m in found), found[:3]
+
+
+# --- review cards (错题本) and placement ------------------------------------------------------
+
+
+def _mistake(card: str, run_id: str, question: str | None = None):
+    from game.mistakes import Mistake
+
+    if question is not None:
+        return Mistake(f"quiz:{question}", "quiz", "lv-a", run_id, question=question)
+    return Mistake(card, "dialogue", "lv-a", run_id, stage=0, node="n1", chosen=2, said="我没钱", meters={"耐心": 40})
+
+
+def test_review_cards_are_kept_scheduled_and_a_run_taken_once(reopen: OpenStore) -> None:
+    from game.mistakes import answered
+
+    store = reopen()
+    p, q = store.create_player("甲", "一组"), store.create_player("乙", "一组")
+    added = store.learning.add_mistakes(p.id, [_mistake("d:lv-a:n1", "r1"), _mistake("", "r1", "q-7")], WEDNESDAY)
+    assert {c.card_id for c in added} == {"d:lv-a:n1", "quiz:q-7"}
+    assert store.learning.add_mistakes(p.id, [_mistake("d:lv-a:n1", "r1")], WEDNESDAY) == []  # same run
+    again = reopen()
+    cards = again.learning.cards(p.id)
+    assert len(cards) == 2 and cards == sorted(cards, key=lambda c: (c.due_at, c.card_id))  # soonest first
+    dialogue = next(c for c in cards if c.kind == "dialogue")
+    assert (dialogue.said, dialogue.meters, dialogue.lapses, dialogue.runs) == ("我没钱", {"耐心": 40}, 1, ["r1"])
+    assert again.learning.cards(q.id) == []
+    later = datetime.fromisoformat("2026-03-06T15:00:00+08:00")
+    assert {c.card_id for c in again.learning.due(p.id, later)} == {"d:lv-a:n1", "quiz:q-7"}
+    again.learning.save_card(answered(dialogue, True, later))
+    [set_back] = again.learning.add_mistakes(p.id, [_mistake("d:lv-a:n1", "r2")], later)
+    assert (set_back.streak, set_back.lapses, set_back.runs) == (0, 2, ["r1", "r2"])
+    retired = replace(set_back, retired=True)
+    again.learning.save_card(retired)
+    third = reopen()
+    assert [c.card_id for c in third.learning.cards(p.id)] == ["quiz:q-7"]
+    assert retired in third.learning.cards(p.id, include_retired=True)
+
+
+def test_placement_results_are_kept_and_open_tiers(reopen: OpenStore) -> None:
+    store = reopen()
+    p = store.create_player("甲", "一组")
+    assert store.learning.placement(p.id) is None and store.learning.opened_tiers(p.id) == frozenset()
+    store.learning.save_placement(p.id, {"opened": ["中级"], "weakest": ["合规"], "when": "2026-03-04T10:00:00+08:00"})
+    placed = reopen().learning
+    assert placed.opened_tiers(p.id) == frozenset({"中级"})
+    assert placed.placement(p.id) == {
+        "opened": ["中级"],
+        "weakest": ["合规"],
+        "when": "2026-03-04T10:00:00+08:00",
+        "player_id": p.id,
+    }
+
+
+def test_the_old_wrong_list_becomes_cards_once(reopen: OpenStore, tui_catalog: Catalog) -> None:
+    store = reopen()
+    p = store.create_player("甲", "一组")
+    keys = sorted(tui_catalog.questions)[:2]
+    store.record_run(make_run(p, wrong=[*keys, "no-such-question"]))
+    assert store.learning.migrate_wrong_list(store, p.id, tui_catalog, WEDNESDAY) == 2
+    assert {c.question for c in store.learning.cards(p.id)} == set(keys)
+    assert reopen().learning.migrate_wrong_list(store, p.id, tui_catalog, WEDNESDAY) == 0  # once
+    assert [c.lapses for c in reopen().learning.cards(p.id)] == [1, 1]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from click.testing import CliRunner
 from test_store_contract import make_run
 
+from game.mistakes import Mistake
 from game.store import EmbeddedStore, open_store
 from tui.cli import cli
 
@@ -30,11 +33,18 @@ def test_copy_a_folder_to_postgres_and_back(pg_server, tmp_path: Path) -> None:
     store.set_pin(trainee.id, "4821")
     for n in range(30):  # runs of a level not loaded here: verify says unverifiable, bests still count
         store.record_run(make_run(trainee, "lv-x", n * 3, mode="practice" if n % 2 else "assessment", n=n))
+    now = datetime.now().astimezone()
+    quiz = Mistake("quiz:q-1", "quiz", "sample-spouse", "r1", question="q-1")
+    talk = Mistake("d:sample-spouse:n2", "dialogue", "sample-spouse", "r1", stage=0, node="n2", chosen=1, said="别催了")
+    store.learning.add_mistakes(trainee.id, [quiz, talk], now - timedelta(days=3))
+    store.learning.save_placement(trainee.id, {"opened": ["中级"], "weakest": [], "when": now.isoformat()})
+    store.learning.mark_wrong_list_taken(trainee.id)
 
     url = pg_server.new_database()
     result = _cli(saves, "store", "copy", str(saves), url)
     assert result.exit_code == 0, result.output
-    assert "已复制 3 位学员、32 条运行记录" in result.output
+    assert "已复制 3 位学员、32 条运行记录" in result.output and "2 张错题卡片" in result.output
+    assert "✓ 错题卡片：来源 2，目标 2" in result.output and "✓ 定级结果：来源 1，目标 1" in result.output
     assert "两边一致" in result.output
     # The synthetic runs trip the cross-check the same way on both sides (copied as they are).
     counts = [
@@ -46,6 +56,13 @@ def test_copy_a_folder_to_postgres_and_back(pg_server, tmp_path: Path) -> None:
     assert server.check_pin(trainee.id, "4821") and not server.check_pin(trainee.id, "0000")
     assert server.bests(trainee.id) == store.bests(trainee.id)
     assert server.leaderboard(limit=0) == store.leaderboard(limit=0)
+    assert server.learning.cards(trainee.id) == store.learning.cards(trainee.id)
+    assert server.learning.opened_tiers(trainee.id) == frozenset({"中级"})
+    assert server.learning.wrong_list_taken(trainee.id)
+    # The trainer lists the 错题本 on the server as on the folder.
+    listed = _cli(saves, "--store", url, "review", "--player", "王小明", "--all", "--json")
+    assert listed.exit_code == 0, listed.output
+    assert sorted(c["kind"] for c in json.loads(listed.output)) == ["dialogue", "quiz"]
 
     again = _cli(saves, "store", "copy", str(saves), url)  # nothing is copied twice
     assert again.exit_code == 0 and "0 条运行记录（32 条目标中已有）" in again.output
@@ -57,6 +74,8 @@ def test_copy_a_folder_to_postgres_and_back(pg_server, tmp_path: Path) -> None:
     returned = EmbeddedStore(back)
     assert [r.run_id for r in returned.runs()] == [r.run_id for r in store.runs()]
     assert returned.check_pin(trainee.id, "4821") and returned.has_pin(trainee.id)
+    assert returned.learning.cards(trainee.id) == store.learning.cards(trainee.id)
+    assert returned.learning.placement(trainee.id) == store.learning.placement(trainee.id)
 
 
 def test_copy_refuses_the_same_store(tmp_path: Path) -> None:

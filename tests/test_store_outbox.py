@@ -86,3 +86,30 @@ async def test_the_game_says_a_run_was_kept_locally(own_server, tmp_path: Path, 
     back = open_store(url, outbox_dir=tmp_path)
     [run] = list(back.runs())
     assert (run.level_id, run.total, run.passed) == ("t-dialogue", 100, True)
+
+
+def test_the_review_book_goes_on_while_the_server_is_down(own_server, tmp_path: Path) -> None:
+    from datetime import datetime, timedelta
+
+    from game.mistakes import Mistake, answered
+
+    url = own_server.new_database()
+    store = open_store(url, outbox_dir=tmp_path)
+    p = store.create_player("王小明", "一组")
+    now = datetime.fromisoformat("2026-03-04T15:00:00+08:00")
+    store.learning.add_mistakes(p.id, [Mistake("quiz:q1", "quiz", "lv-a", "r1", question="q1")], now)
+    store.learning.save_placement(p.id, {"opened": ["中级"]})
+    [card] = store.learning.cards(p.id)
+    assert store.learning.opened_tiers(p.id) == frozenset({"中级"})
+
+    own_server.stop()
+    assert store.learning.cards(p.id) == [card]  # what was last read, with a note
+    assert store.learning.opened_tiers(p.id) == frozenset({"中级"})
+    assert any("错题本显示的是上次读取的内容" in note for note in store.problems)
+    reviewed = answered(card, True, now + timedelta(days=1))
+    store.learning.save_card(reviewed)  # the drill goes on; the result waits in memory
+    assert store.learning.cards(p.id) == [reviewed]
+
+    own_server.start()
+    assert store.learning.cards(p.id) == [reviewed]  # sent with the next read
+    assert open_store(url, outbox_dir=tmp_path).learning.cards(p.id) == [reviewed]

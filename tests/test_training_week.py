@@ -23,7 +23,7 @@ from game.roster import (
     load_assignments,
     load_roster,
 )
-from game.storage import RunRecord
+from game.store.records import RunRecord
 from tui.cli import cli
 
 N01, N02 = "n01-identity-disclosure", "n02-contact-hours"

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from conftest import choose, highlight_level, login, open_level, pick, screen_text, type_text
 
-from game.storage import RunRecord
+from game.store.records import RunRecord
 from tui.screens.briefing import BriefingScreen
 from tui.screens.dialogs import ConfirmDialog, LeaveLevelDialog, ResumeDialog
 from tui.screens.dialogue import DialogueScreen

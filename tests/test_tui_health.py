@@ -8,8 +8,8 @@ import threading
 
 from conftest import choose, login, open_level, screen_text, type_text
 
-from game import storage
-from game.storage import StorageProblem
+from game.store import atomic
+from game.store.errors import StorageProblem
 from tui.screens.dialogs import ResumeDialog
 from tui.screens.dialogue import DialogueScreen
 from tui.screens.leaderboard import LeaderboardScreen
@@ -117,9 +117,11 @@ async def test_an_unreadable_leaderboard_is_told_on_the_board(make_app, monkeypa
         await login(pilot)
         monkeypatch.setattr(app.store, "leaderboard", failing)
         await pilot.press("l")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, LeaderboardScreen)
         assert "排行榜暂时无法读取" in messages(app)
+        assert "排行榜暂时无法读取，请稍后再试" in screen_text(app)  # on the board, not only a toast
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, MapScreen)
@@ -213,7 +215,7 @@ async def _until(pilot, condition, tries: int = 200) -> None:
 
 
 async def test_a_lock_held_elsewhere_does_not_hold_up_play_and_the_newest_progress_lands(make_app, monkeypatch):
-    monkeypatch.setattr(storage, "LOCK_TIMEOUT", 20.0)  # longer than the test holds the lock
+    monkeypatch.setattr(atomic, "LOCK_TIMEOUT", 20.0)  # longer than the test holds the lock
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
         await login(pilot)
@@ -246,7 +248,7 @@ async def test_a_lock_held_elsewhere_does_not_hold_up_play_and_the_newest_progre
 
 
 async def test_a_background_save_that_times_out_is_told_and_the_next_move_saves(make_app, monkeypatch):
-    monkeypatch.setattr(storage, "LOCK_TIMEOUT", 0.5)  # the store's locks are built with it
+    monkeypatch.setattr(atomic, "LOCK_TIMEOUT", 0.5)  # the store's locks are built with it
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
         await login(pilot)
@@ -266,7 +268,7 @@ async def test_a_background_save_that_times_out_is_told_and_the_next_move_saves(
 
 
 async def test_abandoning_while_a_save_waits_leaves_no_stale_progress(make_app, monkeypatch):
-    monkeypatch.setattr(storage, "LOCK_TIMEOUT", 20.0)
+    monkeypatch.setattr(atomic, "LOCK_TIMEOUT", 20.0)
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
         await login(pilot)

@@ -24,7 +24,6 @@ from textual.screen import Screen
 from game.catalog import Catalog
 from game.diagnostics import Diagnostic
 from game.drill import build_drill
-from game.learnstore import LearningStore
 from game.loader import content_dir, level_folders, load_catalog
 from game.models import Level
 from game.placement import PLACEMENT_ID, assess, level_for
@@ -35,9 +34,12 @@ from game.quiz import Clock
 from game.review import build_review
 from game.runs import run_from_session
 from game.session import LevelSession, RecordError
-from game.storage import Player, RunRecord, SaveStore, StorageProblem, default_saves_dir
 from game.store import Store, default_location, open_store
 from game.store.embedded import EmbeddedStore
+from game.store.errors import StorageProblem
+from game.store.folders import default_saves_dir
+from game.store.records import Player, RunRecord
+from game.store.savestore import SaveStore
 from tui.localize import system_commands
 from tui.progress_saver import ProgressSaver
 from tui.screens.audit import AuditScreen
@@ -123,9 +125,8 @@ class CollectQuestApp(App[None]):
         self.now = now
         self.seeds = seeds
         self.preloaded = catalog
-        self.learning = LearningStore.beside(store)
-        """The 错题本 (review cards) and placement results, beside the saves."""
-        store.problems.extend(p for p in self.learning.problems if p not in store.problems)  # shown at start
+        self.learning = store.learning
+        """The 错题本 (review cards) and placement results, in the store (its problems shown at start)."""
         self.require_pin = require_pin
         self.diagnostics: list[Diagnostic] = []
         self.player: Player | None = None

@@ -14,21 +14,33 @@ The contract, in words:
   bests; a team's score is the mean of its members' scores;
 - `runs()` yields every run oldest first (for verify and reports); `leaderboard_data()` is the
   board as the leaderboard file holds it (level -> player id -> entry with its best slot and the
-  inputs of that run), so `verify` re-scores the board on either backend.
+  inputs of that run), so `verify` re-scores the board on either backend;
+- review cards (错题本) and placement results are `learning` (`game.store.learning`): in
+  `<saves>/learning.json` for a folder, in the server's tables for PostgreSQL;
+- the weekly board ranks like the all-time one, over the assessment runs finished since Monday
+  00:00 of the current ISO week (the store's `clock` and its time zone), so a trainee new this
+  week can lead the week.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..progression import BestResult
-from ..storage import LeaderboardEntry, Player, RunRecord
+from .ranking import Clock
+
+if TYPE_CHECKING:  # game.mistakes imports the records: only a type here
+    from .learning import LearningRecords
+from .records import LeaderboardEntry, Player, RunRecord
 
 
 @runtime_checkable
 class Store(Protocol):
     """Players, runs, bests, 错题本 (review cards), progress in a level, leaderboard and PINs."""
+
+    clock: Clock
+    """Now, in the store's time zone (injected in tests): decides the current week."""
 
     problems: list[str]
     """Chinese notes for the player or trainer (damaged files moved aside, runs kept offline …)."""
@@ -36,6 +48,11 @@ class Store(Protocol):
     @property
     def location(self) -> str:
         """Where the data lives, for messages: a folder, or a server URL without its password."""
+        ...
+
+    @property
+    def learning(self) -> LearningRecords:
+        """The 错题本 (review cards) and placement results (`game.store.learning`)."""
         ...
 
     # players
@@ -83,8 +100,16 @@ class Store(Protocol):
     # leaderboard
     def leaderboard_data(self) -> dict[str, Any]: ...
     def leaderboard(
-        self, level_id: str | None = None, teams: bool = False, include_autoplay: bool = False, limit: int = 20
-    ) -> list[LeaderboardEntry]: ...
+        self,
+        level_id: str | None = None,
+        teams: bool = False,
+        include_autoplay: bool = False,
+        limit: int = 20,
+        week: bool = False,
+    ) -> list[LeaderboardEntry]:
+        """`week`: the weekly board, counting only the runs finished since Monday 00:00 of the
+        current ISO week, by `clock` and in its time zone."""
+        ...
 
     def pending_runs(self) -> int:
         """Runs kept locally because the server could not be reached (0 for a saves folder)."""

@@ -1,4 +1,4 @@
-"""The embedded backend: a saves folder (`game.storage.SaveStore`) plus PINs.
+"""The embedded backend: a saves folder (`game.store.savestore.SaveStore`) plus PINs.
 
 PINs live in their own `pins` table of profiles.json, so saves written before PINs existed open
 unchanged (no table = every player PIN-less) and an older game ignores the table."""
@@ -9,16 +9,29 @@ from dataclasses import asdict
 
 from tinydb import Query
 
-from ..storage import Player, SaveStore
+from .learnfile import LearningStore
 from .pins import hash_pin, pin_matches
+from .records import Player
+from .savestore import SaveStore
 
 
 class EmbeddedStore(SaveStore):
-    """A saves folder; see `game.storage` for how files are kept safe across processes."""
+    """A saves folder; see `game.store.savestore` for how files are kept safe across processes."""
+
+    _learning: LearningStore | None = None
 
     @property
     def location(self) -> str:
         return str(self.saves_dir)
+
+    @property
+    def learning(self) -> LearningStore:
+        """The 错题本 (review cards) and placement results: `<saves>/learning.json`, opened when
+        first used (its problems join `problems`)."""
+        if self._learning is None:
+            self._learning = LearningStore(self.saves_dir)
+            self.problems.extend(p for p in self._learning.problems if p not in self.problems)
+        return self._learning
 
     def has_pin(self, player_id: str) -> bool:
         return self._pin_hash(player_id) is not None

@@ -8,7 +8,10 @@ applied in order under an advisory lock when a store opens):
 - `bests` — per player and level, updated in the same transaction as the run insert;
 - `board` — the leaderboard: per level, player and autoplay flag, the best assessment run with
   its inputs (what `verify` re-scores) and how many runs counted;
-- `players` (with an optional salted PIN hash), `wrong` (错题本), `progress` (a level in play).
+- `players` (with an optional salted PIN hash), `wrong` (错题本), `progress` (a level in play);
+- `cards`, `placements`, `cards_migrated` — review cards and placement results (`game.store.pglearning`).
+
+The schema and its migrations are in `game.store.pgschema`.
 
 Top-20 and bests read `board` and `bests`, whose size is players × levels: they cost the same at
 ten thousand runs as at a million (`tests/perf/bench_postgres.py`).
@@ -32,138 +35,17 @@ import psycopg
 from filelock import FileLock
 
 from ..progression import BestResult
-from ..storage import (
-    DEFAULT_TEAM,
-    LOCK_TIMEOUT,
-    WRONG_KEEP,
-    LeaderboardEntry,
-    Player,
-    RunRecord,
-    SaveStore,
-    StorageProblem,
-    _parse_when,
-    _rank,
-    clean_name,
-    now_iso,
-)
+from .atomic import LOCK_TIMEOUT
+from .errors import StorageProblem
+from .pglearning import PostgresLearning
+from .pgschema import BEST_UPSERT, BOARD_UPSERT, MIGRATIONS, PLAYER_BOARD, SCHEMA_VERSION, WEEK_BOARD
 from .pins import hash_pin, pin_matches
+from .ranking import Clock, local_now, parse_when, rank, team_scores, week_start
+from .records import DEFAULT_TEAM, UNRANKED_LEVELS, WRONG_KEEP, LeaderboardEntry, Player, RunRecord, clean_name, now_iso
 
 CONNECT_TIMEOUT = 5  # seconds: a run must not hang on a dead server before it goes to the outbox
 MIGRATION_LOCK = 0x43515354  # advisory lock key ("CQST") held while migrating
 RETRIES = 3  # a deadlock or serialization failure is retried this many times
-
-MIGRATIONS: list[tuple[int, str]] = [
-    (
-        1,
-        """
-        CREATE TABLE players (
-            id text PRIMARY KEY,
-            seq bigserial UNIQUE,
-            name text NOT NULL,
-            team text NOT NULL,
-            created text NOT NULL,
-            pin_hash text,
-            UNIQUE (team, name)
-        );
-        CREATE TABLE runs (
-            seq bigserial PRIMARY KEY,
-            run_id text NOT NULL UNIQUE,
-            player_id text NOT NULL,
-            level_id text NOT NULL,
-            mode text NOT NULL,
-            autoplay boolean NOT NULL,
-            total integer NOT NULL,
-            finished text NOT NULL,
-            data jsonb NOT NULL
-        );
-        CREATE INDEX runs_player_level ON runs (player_id, level_id, seq);
-        CREATE TABLE bests (
-            player_id text NOT NULL,
-            level_id text NOT NULL,
-            score integer NOT NULL,
-            stars integer NOT NULL,
-            passed boolean NOT NULL,
-            attempts integer NOT NULL,
-            reached text NOT NULL,
-            run_id text NOT NULL,
-            PRIMARY KEY (player_id, level_id)
-        );
-        CREATE TABLE board (
-            level_id text NOT NULL,
-            player_id text NOT NULL,
-            autoplay boolean NOT NULL,
-            player text NOT NULL,
-            team text NOT NULL,
-            score integer NOT NULL,
-            stars integer NOT NULL,
-            passed boolean NOT NULL,
-            attempts integer NOT NULL,
-            reached text NOT NULL,
-            reached_at double precision NOT NULL,
-            run_id text NOT NULL,
-            seed bigint NOT NULL,
-            inputs jsonb NOT NULL,
-            PRIMARY KEY (level_id, player_id, autoplay)
-        );
-        CREATE INDEX board_rank ON board (level_id, autoplay, score DESC, reached_at);
-        CREATE TABLE wrong (player_id text PRIMARY KEY, keys jsonb NOT NULL);
-        CREATE TABLE progress (player_id text PRIMARY KEY, snapshot jsonb NOT NULL);
-        """,
-    ),
-]
-SCHEMA_VERSION = MIGRATIONS[-1][0]
-
-_BEST_UPSERT = """
-INSERT INTO bests (player_id, level_id, score, stars, passed, attempts, reached, run_id)
-VALUES (%(player_id)s, %(level_id)s, %(total)s, %(stars)s, %(passed)s, 1, %(finished)s, %(run_id)s)
-ON CONFLICT (player_id, level_id) DO UPDATE SET
-    attempts = bests.attempts + 1,
-    passed = bests.passed OR EXCLUDED.passed,
-    stars = GREATEST(bests.stars, EXCLUDED.stars),
-    reached = CASE WHEN EXCLUDED.score > bests.score THEN EXCLUDED.reached ELSE bests.reached END,
-    run_id = CASE WHEN EXCLUDED.score > bests.score THEN EXCLUDED.run_id ELSE bests.run_id END,
-    score = GREATEST(bests.score, EXCLUDED.score)
-"""
-
-_BOARD_UPSERT = """
-INSERT INTO board (level_id, player_id, autoplay, player, team, score, stars, passed, attempts,
-                   reached, reached_at, run_id, seed, inputs)
-VALUES (%(level_id)s, %(player_id)s, %(autoplay)s, %(player)s, %(team)s, %(total)s, %(stars)s,
-        %(passed)s, 1, %(finished)s, %(reached_at)s, %(run_id)s, %(seed)s, %(inputs)s)
-ON CONFLICT (level_id, player_id, autoplay) DO UPDATE SET
-    player = EXCLUDED.player,
-    team = EXCLUDED.team,
-    attempts = board.attempts + 1,
-    stars = CASE WHEN EXCLUDED.score > board.score THEN EXCLUDED.stars ELSE board.stars END,
-    passed = CASE WHEN EXCLUDED.score > board.score THEN EXCLUDED.passed ELSE board.passed END,
-    reached = CASE WHEN EXCLUDED.score > board.score THEN EXCLUDED.reached ELSE board.reached END,
-    reached_at = CASE WHEN EXCLUDED.score > board.score THEN EXCLUDED.reached_at ELSE board.reached_at END,
-    run_id = CASE WHEN EXCLUDED.score > board.score THEN EXCLUDED.run_id ELSE board.run_id END,
-    seed = CASE WHEN EXCLUDED.score > board.score THEN EXCLUDED.seed ELSE board.seed END,
-    inputs = CASE WHEN EXCLUDED.score > board.score THEN EXCLUDED.inputs ELSE board.inputs END,
-    score = GREATEST(board.score, EXCLUDED.score)
-"""
-
-# Per player: the sum over levels of the counted slot (best, or best and autoplay together:
-# the higher score, earliest on a tie, attempts summed), ranked like the leaderboard file.
-_PLAYER_BOARD = """
-WITH entry AS (
-    SELECT DISTINCT ON (level_id, player_id)
-           level_id, player_id, player, team, score, reached, reached_at,
-           SUM(attempts) OVER (PARTITION BY level_id, player_id) AS attempts
-    FROM board
-    WHERE (NOT autoplay OR %(autoplay)s) AND (%(level)s::text IS NULL OR level_id = %(level)s::text)
-    ORDER BY level_id, player_id, score DESC, reached_at ASC
-), totals AS (
-    SELECT player_id, MAX(player) AS player, MAX(team) AS team, SUM(score)::bigint AS score,
-           SUM(attempts)::bigint AS attempts, (array_agg(reached ORDER BY reached_at DESC))[1] AS reached,
-           MAX(reached_at) AS reached_at
-    FROM entry GROUP BY player_id
-)
-SELECT player, team, score, attempts, reached, player_id FROM totals
-ORDER BY score DESC, reached_at ASC, player COLLATE "C", player_id COLLATE "C"
-LIMIT %(limit)s
-"""
 
 
 def redact(url: str) -> str:
@@ -174,14 +56,17 @@ def redact(url: str) -> str:
 class PostgresStore:
     """The store on a PostgreSQL server (psycopg 3). Opening migrates the schema if needed."""
 
-    def __init__(self, url: str, outbox_dir: Path | None = None) -> None:
+    def __init__(self, url: str, outbox_dir: Path | None = None, *, clock: Clock | None = None) -> None:
         self.url = url
+        self.clock: Clock = clock or local_now  # its time zone is the weekly board's
         self.problems: list[str] = []
         self._conn: psycopg.Connection[Any] | None = None
         self._bests_seen: dict[str, dict[str, BestResult]] = {}
         server = hashlib.sha1(redact(url).encode()).hexdigest()[:10]
         self.outbox_file = Path(outbox_dir or ".") / f"outbox-{server}.jsonl"
         self._outbox_lock = FileLock(str(self.outbox_file) + ".lock", timeout=LOCK_TIMEOUT)
+        self.learning = PostgresLearning(self)
+        """The 错题本 (review cards) and placement results, on the server."""
         self._migrate()
         self._send_outbox()
 
@@ -347,16 +232,17 @@ class PostgresStore:
             data,
             data=json.dumps(data, ensure_ascii=False),
             inputs=json.dumps(run.inputs, ensure_ascii=False),
-            reached_at=_parse_when(run.finished),
+            reached_at=parse_when(run.finished),
         )
         for attempt in range(RETRIES):
             try:
                 conn = self._connection()
                 with conn.transaction(), conn.cursor() as cur:
                     cur.execute(
-                        "INSERT INTO runs (run_id, player_id, level_id, mode, autoplay, total, finished, data)"
-                        " VALUES (%(run_id)s, %(player_id)s, %(level_id)s, %(mode)s, %(autoplay)s, %(total)s,"
-                        " %(finished)s, %(data)s::jsonb) ON CONFLICT (run_id) DO NOTHING RETURNING seq",
+                        "INSERT INTO runs (run_id, player_id, level_id, mode, autoplay, total, finished,"
+                        " finished_at, data) VALUES (%(run_id)s, %(player_id)s, %(level_id)s, %(mode)s,"
+                        " %(autoplay)s, %(total)s, %(finished)s, %(reached_at)s, %(data)s::jsonb)"
+                        " ON CONFLICT (run_id) DO NOTHING RETURNING seq",
                         params,
                     )
                     if cur.fetchone() is None:
@@ -368,11 +254,11 @@ class PostgresStore:
                         params,
                     )
                     if not run.autoplay:
-                        cur.execute(_BEST_UPSERT, params)
+                        cur.execute(BEST_UPSERT, params)
                         if run.wrong_questions:
                             self._merge_wrong(cur, run.player_id, run.wrong_questions)
                     if run.mode == "assessment":
-                        cur.execute(_BOARD_UPSERT, params)
+                        cur.execute(BOARD_UPSERT, params)
                 return True
             except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
                 if attempt == RETRIES - 1:
@@ -567,23 +453,29 @@ class PostgresStore:
         return {"levels": levels}
 
     def leaderboard(
-        self, level_id: str | None = None, teams: bool = False, include_autoplay: bool = False, limit: int = 20
+        self,
+        level_id: str | None = None,
+        teams: bool = False,
+        include_autoplay: bool = False,
+        limit: int = 20,
+        week: bool = False,
     ) -> list[LeaderboardEntry]:
-        """Best first, ranked as the leaderboard file ranks (see `game.storage`)."""
-        rows = self._fetch(
-            _PLAYER_BOARD,
-            {
-                "autoplay": include_autoplay,
-                "level": level_id,
-                "limit": limit if limit and limit > 0 and not teams else None,
-            },
-        )
+        """Best first, ranked as the leaderboard file ranks (see `game.store.ranking`); `week`:
+        the runs of the current ISO week only (from Monday 00:00 by `clock`)."""
+        params: dict[str, Any] = {
+            "autoplay": include_autoplay,
+            "level": level_id,
+            "limit": limit if limit and limit > 0 and not teams else None,
+        }
+        if week:
+            params.update(since=week_start(self.clock()).timestamp(), unranked=sorted(UNRANKED_LEVELS))
+        rows = self._fetch(WEEK_BOARD if week else PLAYER_BOARD, params)
         players = [
             LeaderboardEntry(player, team, int(score), int(attempts), when, level_id, pid)
             for player, team, score, attempts, when, pid in rows
         ]
         if teams:
-            return _rank(SaveStore._team_scores(players), limit)
+            return rank(team_scores(players), limit)
         return players
 
 

@@ -25,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from game.storage import Player, RunRecord, SaveStore  # noqa: E402 (after the path set-up above)
+from game.store.records import Player, RunRecord  # noqa: E402 (after the path set-up above)
+from game.store.savestore import SaveStore  # noqa: E402
 
 PLAYERS = 60
 TEAMS = 4

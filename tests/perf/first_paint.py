@@ -53,7 +53,7 @@ def game() -> None:
         from game.paths import content_dir, levels_dir
     except ImportError:  # before the folders moved out of game.loader
         from game.loader import content_dir, levels_dir
-    from game.storage import SaveStore
+    from game.store.savestore import SaveStore
     from tui.app import CollectQuestApp
 
     class Measured(CollectQuestApp):

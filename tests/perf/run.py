@@ -159,7 +159,8 @@ def validate_figures(env: dict[str, str], repeat: int, cold_repeat: int) -> dict
 
 
 def record_figures(repeat: int, players: int = 200, levels: int = 24, runs: int = 100_000) -> dict[str, float]:
-    from game.storage import RunRecord, SaveStore
+    from game.store.records import RunRecord
+    from game.store.savestore import SaveStore
 
     sys.path.insert(0, str(Path(__file__).parent))
     from bench_storage import make_run

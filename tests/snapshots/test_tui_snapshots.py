@@ -11,7 +11,7 @@ from conftest import choose, highlight_level, login, open_level, type_text
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from game.storage import RunRecord
+from game.store.records import RunRecord
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
@@ -173,11 +173,15 @@ async def leaderboard_level(pilot: Pilot) -> None:
     await some_history(pilot)
     await highlight_level(pilot, "t-quiz")
     await pilot.press("l")
+    await pilot.app.workers.wait_for_complete()  # the board is read in a worker
+    await pilot.pause()
 
 
 async def leaderboard_teams(pilot: Pilot) -> None:
     await leaderboard_level(pilot)
     await pilot.press("3")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
 async def handbook(pilot: Pilot) -> None:

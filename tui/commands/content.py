@@ -257,7 +257,7 @@ def _check_training_files(ctx: click.Context, paths: list[Path]) -> list[Diagnos
         trainees += listed
         found += problems
     if not rosters:  # assignments alone: checked against the roster in the saves folder
-        from game.storage import default_saves_dir
+        from game.store.folders import default_saves_dir
 
         folder = default_saves_dir(options(ctx).get("saves"))
         trainees, problems = roster.load_roster(roster.find_file(folder, roster.ROSTER_FILES))

@@ -11,13 +11,14 @@ from rich.table import Table
 from rich.text import Text
 
 from game.catalog import Catalog
-from game.learnstore import LearningStore
 from game.mistakes import KIND_NAMES, ReviewCard, card_question, mistakes_in_run
 from game.models import Level
 from game.placement import PLACEMENT_ID, assess
 from game.progression import map_states
-from game.storage import Player, RunRecord, StorageProblem, clean_name
 from game.store import Store
+from game.store.errors import StorageProblem
+from game.store.learning import LearningRecords
+from game.store.records import Player, RunRecord, clean_name
 from tui.commands.records import CommandError, _console, open_catalog, open_store
 
 
@@ -33,9 +34,9 @@ def find_player_or_fail(store: Store, name: str, team: str | None) -> Player:
     return player
 
 
-def open_learning(store: Store) -> LearningStore:
+def open_learning(store: Store) -> LearningRecords:
     try:
-        learning = LearningStore.beside(store)
+        learning = store.learning
     except StorageProblem as exc:
         raise CommandError(str(exc)) from None
     for problem in learning.problems:
@@ -118,9 +119,9 @@ def review_command(ctx: click.Context, player_name: str, team: str | None, show_
     now = datetime.now().astimezone()
     try:
         learning.migrate_wrong_list(store, player.id, catalog, now)
+        cards = learning.cards(player.id) if show_all else learning.due(player.id, now, catalog)
     except StorageProblem as exc:
         raise CommandError(str(exc)) from None
-    cards = learning.cards(player.id) if show_all else learning.due(player.id, now, catalog)
     if as_json:
         click.echo(json.dumps([card_json(c, catalog) for c in cards], ensure_ascii=False))
         return

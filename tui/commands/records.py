@@ -41,16 +41,11 @@ from game.roster import (
 )
 from game.runs import run_from_session, verify_store
 from game.session import MODE_NAMES, MODES
-from game.storage import (
-    LeaderboardEntry,
-    Player,
-    RunKept,
-    StorageProblem,
-    clean_name,
-    default_saves_dir,
-)
 from game.store import Store, default_location
 from game.store import open_store as open_location
+from game.store.errors import RunKept, StorageProblem
+from game.store.folders import default_saves_dir
+from game.store.records import LeaderboardEntry, Player, clean_name
 from game.textsafe import safe_text
 from game.workbook import report_workbook
 
@@ -158,10 +153,17 @@ def _leaderboard_table(entries: list[LeaderboardEntry], teams: bool, title: str)
 @click.option("--teams", is_flag=True, help="Rank teams by the mean of their members' scores.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {player, team, score, attempts, when}.")
 @click.option("--include-autoplay", is_flag=True, help="Count runs recorded by `autoplay --record` too.")
+@click.option("--week", is_flag=True, help="This ISO week only (runs since Monday 00:00, local time).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000), help="Rows shown.")
 @click.pass_context
 def leaderboard_command(
-    ctx: click.Context, level_id: str | None, teams: bool, as_json: bool, include_autoplay: bool, limit: int
+    ctx: click.Context,
+    level_id: str | None,
+    teams: bool,
+    as_json: bool,
+    include_autoplay: bool,
+    week: bool,
+    limit: int,
 ) -> None:
     """Show the leaderboard: best assessment score per player (per level or overall), or by team.
 
@@ -169,20 +171,24 @@ def leaderboard_command(
     Examples:
       collectquest leaderboard
       collectquest leaderboard --level n01-identity-disclosure --json
+      collectquest leaderboard --teams --week
       collectquest --leaderboard /mnt/team/leaderboard.json leaderboard --teams
     """
     store = open_store(ctx, read_only=True)
     try:
-        entries = store.leaderboard(level_id, teams=teams, include_autoplay=include_autoplay, limit=limit)
+        entries = store.leaderboard(level_id, teams=teams, include_autoplay=include_autoplay, limit=limit, week=week)
     except StorageProblem as exc:
         raise CommandError(str(exc)) from None
     if as_json:
         click.echo(json.dumps([e.to_json() for e in entries], ensure_ascii=False, indent=2))
         return
     scope = f"关卡 {level_id}" if level_id else "总榜(各关最高分之和)"
+    if week:
+        scope = "本周（周一 0 点起）· " + (f"关卡 {level_id}" if level_id else "各关最高分之和")
     title = f"排行榜 · {scope}" + (" · 团队(成员平均)" if teams else "") + (" · 含自动演示" if include_autoplay else "")
     if not entries:
-        click.echo(f"{title}\n还没有成绩:完成一次「考核」模式的关卡后就会出现在这里。")
+        when = "本周还没有" if week else "还没有"
+        click.echo(f"{title}\n{when}成绩:完成一次「考核」模式的关卡后就会出现在这里。")
         return
     _console().print(_leaderboard_table(entries, teams, title))
 

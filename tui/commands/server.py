@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from game.storage import Player
 from game.store import Store
 from game.store.pins import clean_pin
+from game.store.records import Player
 from tui.commands.records import CommandError, _options, open_store
 
 
@@ -129,9 +129,10 @@ def store_group() -> None:
 def _open_for_copy(location: str, outbox_dir: Path) -> Store:
     """A store named on the command line: a postgresql:// URL or a folder (its own leaderboard
     file; --leaderboard and $COLLECTQUEST_LEADERBOARD do not apply here)."""
-    from game.storage import LEADERBOARD_FILE, StorageProblem
     from game.store import EmbeddedStore, is_server_url
     from game.store import open_store as open_location
+    from game.store.errors import StorageProblem
+    from game.store.folders import LEADERBOARD_FILE
 
     try:
         if is_server_url(location):
@@ -152,6 +153,8 @@ def store_counts(store: Store) -> dict[str, int]:
         "attempts": sum(b.attempts for levels in bests.values() for b in levels.values()),
         "best_total": sum(b.score for levels in bests.values() for b in levels.values()),
         "board": sum(len(players) for players in board.values()),
+        "cards": sum(len(store.learning.cards(p.id, include_retired=True)) for p in store.players()),
+        "placements": sum(store.learning.placement(p.id) is not None for p in store.players()),
     }
 
 
@@ -162,6 +165,8 @@ COUNT_NAMES = {
     "attempts": "计入次数",
     "best_total": "最佳成绩总分",
     "board": "排行榜条目",
+    "cards": "错题卡片",
+    "placements": "定级结果",
 }
 
 
@@ -170,11 +175,12 @@ COUNT_NAMES = {
 @click.argument("target", metavar="TO")
 @click.pass_context
 def store_copy(ctx: click.Context, source: str, target: str) -> None:
-    """Copy players (with their PINs) and every run from FROM to TO (a saves folder or a
-    postgresql:// URL); bests, 错题本 and the leaderboard are rebuilt from the runs. A run already in
-    TO is not copied twice. Then both sides are checked (counts and verify)."""
+    """Copy players (with their PINs), every run, review cards and placement results from FROM to
+    TO (a saves folder or a postgresql:// URL); bests and the leaderboard are rebuilt from the runs.
+    A run or card already in TO is not copied twice. Then both sides are checked (counts, verify)."""
     from game.runs import verify_store
-    from game.storage import StorageProblem, default_saves_dir
+    from game.store.errors import StorageProblem
+    from game.store.folders import default_saves_dir
     from tui.commands.records import open_catalog
 
     outbox = default_saves_dir(_options(ctx).get("saves"))
@@ -196,7 +202,11 @@ def store_copy(ctx: click.Context, source: str, target: str) -> None:
         raise CommandError(f"复制中断（已复制 {copied} 条，再次运行会接着复制）：{exc}") from None
     if destination.pending_runs():
         raise CommandError("目标服务器在复制中连接中断，部分记录暂存在本机；请在服务器恢复后再次运行。")
-    click.echo(f"已复制 {added} 位学员、{copied} 条运行记录（{total - copied} 条目标中已有）。")
+    try:
+        cards = sum(destination.learning.copy_player_from(origin.learning, p.id) for p in origin.players())
+    except StorageProblem as exc:
+        raise CommandError(f"复制错题本时中断（再次运行会接着复制）：{exc}") from None
+    click.echo(f"已复制 {added} 位学员、{copied} 条运行记录（{total - copied} 条目标中已有）、{cards} 张错题卡片。")
     before, after = store_counts(origin), store_counts(destination)
     for key, name in COUNT_NAMES.items():
         mark = "✓" if before[key] == after[key] else "✗"

@@ -17,7 +17,8 @@ from game import roster as rosters
 from game import workbook
 from game.catalog import Catalog
 from game.diagnostics import Diagnostic
-from game.storage import clean_name, default_saves_dir
+from game.store.folders import default_saves_dir
+from game.store.records import clean_name
 from tui.commands.content import echo_diagnostics, friendly_errors, options
 from tui.commands.records import CommandError, _console, open_catalog
 

@@ -21,9 +21,9 @@ from textual.widgets import Button, Footer, Header, OptionList, Static
 
 from game.catalog import Catalog
 from game.drill import Drill, DrillAnswer, DrillItem
-from game.learnstore import LearningStore
 from game.mistakes import RETIRE_AFTER
 from game.models import ENERGY_METER, OPTION_LETTERS
+from game.store.learning import LearningRecords
 from tui.widgets.countdown import Countdown
 from tui.widgets.lists import AnswerList, HangingItem, Rows
 from tui.widgets.meters import meter_word
@@ -72,7 +72,7 @@ class DrillScreen(Screen[None]):
     phase: reactive[str] = reactive("asking")
     """asking (the countdown runs), feedback (the last answer explained), summary (the drill is over)."""
 
-    def __init__(self, drill: Drill, learning: LearningStore, catalog: Catalog, now: Callable[[], datetime]) -> None:
+    def __init__(self, drill: Drill, learning: LearningRecords, catalog: Catalog, now: Callable[[], datetime]) -> None:
         super().__init__()
         self.drill = drill
         self.learning = learning

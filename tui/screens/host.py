@@ -15,7 +15,7 @@ from textual.app import App
 from game.catalog import Catalog
 from game.progress import SavedProgress
 from game.progression import BestResult
-from game.storage import Player
+from game.store.records import Player
 
 
 @runtime_checkable

@@ -38,8 +38,8 @@ from game.progression import (
     xp,
 )
 from game.session import MODE_NAMES
-from game.storage import Player
 from game.store import Store
+from game.store.records import Player
 from tui.screens.host import host
 from tui.widgets.bars import stars_text
 from tui.widgets.casefile import money

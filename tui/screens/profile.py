@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Sparkline, Static
 
 from game.profile import Profile
-from game.storage import Player
+from game.store.records import Player
 from tui.widgets.lists import Bullet
 
 

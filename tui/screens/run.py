@@ -12,7 +12,7 @@ from game.catalog import Catalog
 from game.models import STAGE_KIND_NAMES, Level
 from game.progress import SavedProgress
 from game.session import MODE_NAMES, LevelSession
-from game.storage import Player
+from game.store.records import Player
 
 
 @dataclass

@@ -16,8 +16,9 @@ from textual.widgets import Button, Footer, Header, Input, Label, OptionList, St
 from textual.widgets.option_list import Option
 
 from game.progression import rank_for, total_stars
-from game.storage import DEFAULT_TEAM, Player, StorageProblem, clean_name
 from game.store import Store
+from game.store.errors import StorageProblem
+from game.store.records import DEFAULT_TEAM, Player, clean_name
 from tui.screens.dialogs import ConfirmDialog
 from tui.screens.host import host
 from tui.screens.pin import PinDialog

@@ -1,8 +1,9 @@
-"""The learning file: review cards (错题本) and placement results, in `<saves>/learning.json`.
+"""The embedded store's learning file: review cards (错题本) and placement results, in
+`<saves>/learning.json` (see `game.store.learning` for the contract).
 
 A TinyDB database of its own, kept by the same `AtomicJSONStorage` as the profiles (a cross-process
-file lock for every read-modify-write, atomic replace, a damaged file moved aside and reported), so
-it can later move behind the store contract without touching the profiles. Tables:
+file lock for every read-modify-write, atomic replace, a damaged file moved aside and reported).
+Tables:
 
 - `cards`: one document per (player, card id), see `game.mistakes.ReviewCard`;
 - `placements`: a player's latest placement result (tiers it opened, weakest skills);
@@ -20,11 +21,11 @@ from typing import Any
 from tinydb import Query
 from tinydb.table import Table
 
-from . import mistakes
-from .catalog import Catalog
-from .mistakes import Mistake, ReviewCard
-from .storage import AtomicJSONStorage, CorruptFile, RunRecord
-from .store.contract import Store
+from ..catalog import Catalog
+from ..mistakes import Mistake, ReviewCard
+from .atomic import AtomicJSONStorage
+from .errors import CorruptFile
+from .learning import LearningRecords, schedule_mistakes, wrong_list_mistakes
 
 LEARNING_FILE = "learning.json"
 LEARNING_KIND = "collectquest-learning"
@@ -60,7 +61,7 @@ def _validate(raw: Any) -> dict[str, Any]:
     return raw
 
 
-class LearningStore:
+class LearningStore(LearningRecords):
     """Review cards and placement results of one saves folder."""
 
     def __init__(self, saves_dir: Path) -> None:
@@ -69,15 +70,6 @@ class LearningStore:
         self._db = AtomicJSONStorage(self.path, _validate, fresh_learning, self._note)
         with self._db.transaction():
             self._db.read()
-
-    @classmethod
-    def beside(cls, store: object) -> LearningStore:
-        """Beside a saves folder; for a team server, in the local folder that holds its outbox
-        (review cards are not on the server yet)."""
-        folder = getattr(store, "saves_dir", None)
-        if folder is None:
-            folder = Path(getattr(store, "outbox_file", Path("outbox"))).parent
-        return cls(Path(folder))
 
     def _note(self, message: str) -> None:
         if message not in self.problems:
@@ -88,18 +80,11 @@ class LearningStore:
 
     # --- cards ---------------------------------------------------------------------------
     def cards(self, player_id: str, *, include_retired: bool = False) -> list[ReviewCard]:
-        """A player's cards, soonest due first."""
         with self._db.transaction():
             docs = self._table("cards").search(Query().player_id == player_id)
         cards = [ReviewCard.from_dict(dict(d)) for d in docs]
         kept = [c for c in cards if include_retired or not c.retired]
         return sorted(kept, key=lambda c: (c.due_at, c.card_id))
-
-    def due(self, player_id: str, now: datetime, catalog: Catalog | None = None) -> list[ReviewCard]:
-        """Cards due at `now`, soonest first; with a catalog, only those that can still be shown."""
-        return [
-            c for c in self.cards(player_id) if c.is_due(now) and (catalog is None or mistakes.playable(c, catalog))
-        ]
 
     def save_card(self, card: ReviewCard) -> None:
         q = Query()
@@ -107,43 +92,37 @@ class LearningStore:
             self._table("cards").upsert(card.to_dict(), (q.player_id == card.player_id) & (q.card_id == card.card_id))
 
     def add_mistakes(self, player_id: str, found: Iterable[Mistake], now: datetime) -> list[ReviewCard]:
-        """Schedule mistakes: a new card each, or the existing card set back. A run's mistakes
-        are taken once (a run id already on a card is not counted again)."""
-        changed: list[ReviewCard] = []
         q = Query()
         with self._db.transaction():
             table = self._table("cards")
-            for mistake in found:
-                doc = table.get((q.player_id == player_id) & (q.card_id == mistake.card_id))
-                if doc is None or isinstance(doc, list):
-                    card = mistakes.new_card(player_id, mistake, now)
-                else:
-                    old = ReviewCard.from_dict(dict(doc))
-                    if mistake.run_id and mistake.run_id in old.runs:
-                        continue
-                    card = mistakes.mistake_again(old, mistake, now)
+
+            def stored(card_id: str) -> ReviewCard | None:
+                doc = table.get((q.player_id == player_id) & (q.card_id == card_id))
+                return None if doc is None or isinstance(doc, list) else ReviewCard.from_dict(dict(doc))
+
+            changed = schedule_mistakes(player_id, found, now, stored)
+            for card in changed:
                 table.upsert(card.to_dict(), (q.player_id == player_id) & (q.card_id == card.card_id))
-                changed.append(card)
         return changed
 
-    def take_in_run(self, run: RunRecord, catalog: Catalog, now: datetime) -> list[ReviewCard]:
-        """The cards of a finished run (call after `SaveStore.record_run`)."""
-        return self.add_mistakes(run.player_id, mistakes.mistakes_in_run(run, catalog), now)
-
-    def migrate_wrong_list(self, store: Store, player_id: str, catalog: Catalog, now: datetime) -> int:
-        """Once per player: turn the old 错题本 list (bank question ids kept in profiles.json) into
-        quiz cards, due now. Keys that are no longer in the banks are left out. Returns the count."""
-        with self._db.transaction():
-            meta = self._db.read()["_meta"]["1"]
-            if player_id in meta["migrated"]:
+    def take_in_wrong_list(self, player_id: str, keys: list[str], catalog: Catalog, now: datetime) -> int:
+        with self._db.transaction():  # checked and marked under one lock: once, whoever comes first
+            if self.wrong_list_taken(player_id):
                 return 0
-            keys = [k for k in store.wrong_questions(player_id) if k in catalog.questions]
-            found = [Mistake(f"quiz:{k}", "quiz", "", "", question=k) for k in keys]
-            added = self.add_mistakes(player_id, found, now)
-            data = self._db.read()
-            data["_meta"]["1"]["migrated"].append(player_id)
-            self._db.write(data)
+            added = self.add_mistakes(player_id, wrong_list_mistakes(keys, catalog), now)
+            self.mark_wrong_list_taken(player_id)
         return len(added)
+
+    def wrong_list_taken(self, player_id: str) -> bool:
+        with self._db.transaction():
+            return player_id in self._db.read()["_meta"]["1"]["migrated"]
+
+    def mark_wrong_list_taken(self, player_id: str) -> None:
+        with self._db.transaction():
+            data = self._db.read()
+            if player_id not in data["_meta"]["1"]["migrated"]:
+                data["_meta"]["1"]["migrated"].append(player_id)
+                self._db.write(data)
 
     # --- placement -----------------------------------------------------------------------
     def placement(self, player_id: str) -> dict[str, Any] | None:
@@ -154,8 +133,3 @@ class LearningStore:
     def save_placement(self, player_id: str, result: dict[str, Any]) -> None:
         with self._db.transaction():
             self._table("placements").upsert({**result, "player_id": player_id}, Query().player_id == player_id)
-
-    def opened_tiers(self, player_id: str) -> frozenset[str]:
-        """Tiers a placement test has opened for this player."""
-        found = self.placement(player_id)
-        return frozenset(str(t) for t in found["opened"]) if found else frozenset()
