@@ -7,7 +7,8 @@ suggested by the trainee's weakest skill.
   those points, then bank questions on the level's own topics (the tags its quizzes draw, the
   tags of bank questions on the rules the level cites). The trainee may skip it.
 - Inside the highest open tier, `suggest_next` picks, among the open levels not yet passed, one
-  that trains the trainee's weakest skill (a skill's score: the mean best of its levels played).
+  that trains the trainee's weakest skill (a skill's score: the mean best of its levels played); in a
+  tier whose skills are all new to the trainee, its first open level.
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def practice_drill(
 class Suggestion:
     level: Level
     skill: str  # the weakest skill it trains
-    score: int  # the trainee's score in that skill
+    score: int | None  # the trainee's score in that skill; None: a skill not trained yet
 
 
 def skill_scores(levels: Mapping[str, Level], bests: Mapping[str, BestResult]) -> dict[str, int]:
@@ -151,8 +152,8 @@ def suggest_next(catalog: Catalog, bests: Mapping[str, BestResult], placed: Coll
         if not in_tier:
             continue
         options = [(scores[skill], skill, lv) for lv in in_tier for skill in lv.skills if skill in scores]
-        if not options:
-            return None
+        if not options:  # a tier of skills not trained yet: its first level, for the first of them
+            return Suggestion(in_tier[0], in_tier[0].skills[0], None) if in_tier[0].skills else None
         score, skill, level = min(options, key=lambda o: (o[0], in_tier.index(o[2])))
         return Suggestion(level, skill, score)
     return None

@@ -191,7 +191,7 @@ def verify_store(store: Store, catalog: Catalog, now: datetime | None = None) ->
     local_players = {p.id for p in store.players()} | {run.player_id for run in runs}
     board_levels: dict[str, dict[str, Any]] = store.leaderboard_data()["levels"]
     for level_id, players in board_levels.items():
-        level = catalog.levels.get(level_id)
+        level = catalog.levels.get(level_id) or special_levels.get(level_id)
         for player_id, entry in players.items():
             for slot_name, autoplay in (("best", False), ("autoplay", True)):
                 slot = entry.get(slot_name)
@@ -239,7 +239,7 @@ def verify_store(store: Store, catalog: Catalog, now: datetime | None = None) ->
                         )
     # Both ways: every run on the board, every entry from a run; copies and backdating.
     for finding in history_findings(runs, moment) + board_findings(
-        board_levels, runs, local_players, catalog.levels, moment
+        board_levels, runs, local_players, [*catalog.levels, *special_levels], moment
     ):
         report.mismatches.append(Mismatch(**vars(finding)))
     return report

@@ -225,9 +225,9 @@ class MapScreen(Screen[None]):
                 Content.assemble(
                     ("建议下一关：", "$text-muted"),
                     (found.level.title, "bold"),
-                    ("（你的弱项：", "$text-muted"),
+                    ("（你的弱项：" if found.score is not None else "（还没练过：", "$text-muted"),
                     (found.skill, "bold $warning"),
-                    (f" {found.score} 分）", "$text-muted"),
+                    (f" {found.score} 分）" if found.score is not None else "）", "$text-muted"),
                 )
             )
 
