@@ -303,12 +303,13 @@ class DrillScreen(Screen[None]):
         if total == 0:
             text = Content.styled("现在没有到期的错题，去闯关吧。", "bold")
         else:
+            unit = "题" if self.practice_for else "张"  # a practice drill is questions, not only 错题本 cards
             text = Content.assemble(
                 ("本次小练 " if self.practice_for else "本次复习 ", "$text-muted"),
                 (f"{total}", "bold"),
-                (" 张，答对 ", "$text-muted"),
+                (f" {unit}，答对 ", "$text-muted"),
                 (f"{self.drill.right}", "bold"),
-                (" 张", "$text-muted"),
+                (f" {unit}", "$text-muted"),
                 (f"，{self.drill.retired} 张已移出错题本" if self.drill.retired else "", "$text-success"),
             )
         ended = "小练结束" if self.practice_for else "复习结束"
