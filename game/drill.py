@@ -36,6 +36,8 @@ class DrillItem:
     question: Question | None = None
     stage: DialogueStage | None = None
     state: DialogueState | None = None
+    in_book: bool = True
+    """A 错题本 card; False for a practice question added by adaptive practice (kept only if missed)."""
 
     @property
     def speaker(self) -> str:

@@ -22,6 +22,11 @@ from .quiz import bank_index, planned_from_keys, rescore
 from .store.records import RunRecord
 
 PLACEMENT_ID = "placement"
+MIDTEST_ID = "midtest"
+POSTTEST_ID = "posttest"
+TEST_IDS = (PLACEMENT_ID, MIDTEST_ID, POSTTEST_ID)
+"""The three blueprint tests, in the order a trainee meets them (前测 / 中测 / 后测, game.gains)."""
+TEST_NAMES = {PLACEMENT_ID: "前测", MIDTEST_ID: "中测", POSTTEST_ID: "后测"}
 PROVE_SHARE = 0.75
 WEAKEST_SHOWN = 3
 SECONDS_PER_QUESTION = 30.0
@@ -61,6 +66,12 @@ def _pool(catalog: Catalog, row: BlueprintRow) -> list[str]:
 def placement_level(catalog: Catalog) -> Level | None:
     """The placement test for these banks, or None if the banks cannot fill any row. A row whose
     pool is short is drawn as far as it goes, so a small trainer's bank still gets a test."""
+    return blueprint_level(catalog, PLACEMENT_ID)
+
+
+def blueprint_level(catalog: Catalog, test_id: str) -> Level | None:
+    """A blueprint test (placement, mid or post test) drawn from these banks; the mid and post
+    tests are the same blueprint, drawn from banks without the questions taken before (game.gains)."""
     draws: list[dict[str, Any]] = []
     taken = 0
     for row in BLUEPRINT:
@@ -71,23 +82,31 @@ def placement_level(catalog: Catalog) -> Level | None:
             taken += count
     if not draws:
         return None
+    if test_id == PLACEMENT_ID:
+        title = "定级测试"
+        summary = "成绩好的话，直接开放你已掌握的级别。"
+        objective = "按真实水平作答：答对了的级别会直接开放，答错的题进入错题本"
+    else:
+        title = "中测" if test_id == MIDTEST_ID else "后测"
+        summary = "题目与定级测试同一份蓝图、换了新题，用来看培训让你各项技能提升了多少。"
+        objective = "按真实水平作答：成绩只用来计算各项技能的提升，不影响关卡和排行榜"
     return Level(
-        id=PLACEMENT_ID,
-        title="定级测试",
+        id=test_id,
+        title=title,
         tier="新手",
         order=-1,
         pass_score=round(100 * PROVE_SHARE),
         skills=["法律合规", "沟通技巧", "质检"],
         summary=(
             f"{taken} 道题，覆盖新手、中级、主管三级的要点，每题限时。"
-            "答题过程中不公布对错，全部答完后统一讲解。成绩好的话，直接开放你已掌握的级别。"
+            f"答题过程中不公布对错，全部答完后统一讲解。{summary}"
         ),
-        objectives=["按真实水平作答：答对了的级别会直接开放，答错的题进入错题本"],
-        case=Case(debtor="—", persona="催收员", product="定级测试", amount=0, days_overdue=0),
+        objectives=[objective],
+        case=Case(debtor="—", persona="催收员", product=title, amount=0, days_overdue=0),
         stages=[
             QuizStage(
                 kind="quiz",
-                title="定级测试",
+                title=title,
                 time_limit=SECONDS_PER_QUESTION,
                 speed_bonus=False,  # placement measures knowledge, not speed
                 streak_bonus=False,
@@ -110,10 +129,11 @@ def taken_in(draws: list[dict[str, Any]], catalog: Catalog, row: BlueprintRow) -
 
 
 def level_for(catalog: Catalog, level_id: str) -> Level | None:
-    """A level by id: the catalog's, or the placement test."""
+    """A level by id: the catalog's, or a blueprint test (to resume or re-score a run from its
+    recorded question keys; to start a mid or post test, use `gains.gain_test`)."""
     found = catalog.levels.get(level_id)
-    if found is None and level_id == PLACEMENT_ID:
-        return placement_level(catalog)
+    if found is None and level_id in TEST_IDS:
+        return blueprint_level(catalog, level_id)
     return found
 
 

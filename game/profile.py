@@ -1,6 +1,7 @@
 """A trainee's profile: score per skill over time, badges for milestones, the streak of practice
-days and the endings found per level. Built from the run history (the trainee's own runs and
-`--as-trainee` autoplay runs); the day is passed in, so tests choose it."""
+days, the endings found per level and the gain per skill of the 前测/中测/后测 (game.gains). Built
+from the run history (the trainee's own runs and `--as-trainee` autoplay runs); the day is passed
+in, so tests choose it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from . import dialogue, mistakes
 from .catalog import Catalog
+from .gains import Gains, gains
 from .models import TIERS, DialogueStage
 from .store.records import UNRANKED_LEVELS, RunRecord
 
@@ -39,6 +41,7 @@ class Profile:
     best_streak: int = 0
     endings: list[EndingsFound] = field(default_factory=list)
     runs: int = 0
+    gains: Gains = field(default_factory=Gains)
 
 
 def _day(run: RunRecord) -> date | None:
@@ -87,6 +90,8 @@ def _endings_reached(run: RunRecord, catalog: Catalog) -> set[tuple[int, str]]:
 def build_profile(runs: Iterable[RunRecord], catalog: Catalog, today: date) -> Profile:
     """The profile of one player from their runs (oldest first)."""
     profile = Profile()
+    runs = list(runs)
+    profile.gains = gains(runs, catalog)
     counted = [r for r in runs if (not r.autoplay or r.as_trainee) and r.level_id not in UNRANKED_LEVELS]
     profile.runs = len(counted)
     best_of: dict[str, int] = {}

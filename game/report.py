@@ -1,6 +1,7 @@
 """Results for team leads: per trainee and per team, from the run history.
 
-Built from `SaveStore.runs()` (autoplay runs are left out). Per trainee: levels passed, best score
+Built from `SaveStore.runs()` (autoplay runs are left out, except those recorded `--as-trainee`:
+a trainer's deliberate stand-in for the trainee). Per trainee: levels passed, best score
 per level, attempts (practice and assessment), time spent, red-line violations by rule, the mean
 of each score dimension, and the weakest dimensions and skills. A skill's score is the mean of the
 trainee's best scores on the levels that train it (a level's `skills`). Per team: the same,
@@ -16,6 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
+from .catalog import Catalog
+from .gains import gains, team_gain
 from .models import Level
 from .store.records import Player, RunRecord
 
@@ -38,6 +41,9 @@ class TraineeReport:
     weakest_dimensions: list[str]
     weakest_skills: list[str]
     last_played: str | None
+    tests: dict[str, int] = field(default_factory=dict)  # 前测/中测/后测 id -> mean skill score (game.gains)
+    skill_tests: dict[str, dict[str, int]] = field(default_factory=dict)  # test id -> skill -> score
+    gain: dict[str, int] = field(default_factory=dict)  # blueprint skill -> latest test − first test
 
     @property
     def attempts(self) -> int:
@@ -62,6 +68,7 @@ class TeamReport:
     skills: dict[str, int]
     weakest_dimensions: list[str]
     weakest_skills: list[str]
+    gain: dict[str, int] = field(default_factory=dict)  # mean over the members who have one
 
 
 @dataclass(frozen=True)
@@ -132,7 +139,14 @@ def _skills(best_scores: Mapping[str, int], levels: Mapping[str, Level]) -> dict
     return {skill: _mean(scores) for skill, scores in collected.items()}
 
 
-def _trainee(player_id: str, name: str, team: str, runs: list[RunRecord], levels: Mapping[str, Level]) -> TraineeReport:
+def _trainee(
+    player_id: str,
+    name: str,
+    team: str,
+    runs: list[RunRecord],
+    levels: Mapping[str, Level],
+    catalog: Catalog | None = None,
+) -> TraineeReport:
     best: dict[str, int] = {}
     passed: set[str] = set()
     violations: Counter[str] = Counter()
@@ -147,6 +161,7 @@ def _trainee(player_id: str, name: str, team: str, runs: list[RunRecord], levels
     dimensions = {dim: _mean(values) for dim, values in dims.items()}
     skills = _skills(best, levels)
     order = {lv: i for i, lv in enumerate(levels)}
+    tested = gains(runs, catalog) if catalog is not None else None
     return TraineeReport(
         player_id=player_id,
         player=name,
@@ -162,6 +177,9 @@ def _trainee(player_id: str, name: str, team: str, runs: list[RunRecord], levels
         weakest_dimensions=_weakest(dimensions),
         weakest_skills=_weakest(skills),
         last_played=max((r.finished for r in runs), default=None),
+        tests={t: s for t in tested.taken if (s := tested.overall(t)) is not None} if tested else {},
+        skill_tests=tested.tests if tested else {},
+        gain=dict(tested.gain) if tested else {},
     )
 
 
@@ -192,6 +210,7 @@ def _team(team: str, members: list[TraineeReport]) -> TeamReport:
         skills=skill_scores,
         weakest_dimensions=_weakest(dimensions),
         weakest_skills=_weakest(skill_scores),
+        gain=team_gain(m.gain for m in members),
     )
 
 
@@ -203,9 +222,11 @@ def build_report(
     since: date | None = None,
     now: str | None = None,
     include_autoplay: bool = False,
+    catalog: Catalog | None = None,
 ) -> Report:
-    """The report over `runs` (autoplay left out), filtered by team and by finish date >= since.
-    `players` adds trainees who have no runs in the period, so a lead sees who has not played."""
+    """The report over `runs` (autoplay left out unless recorded as the trainee's), filtered by
+    team and by finish date >= since. `players` adds trainees who have no runs in the period, so a
+    lead sees who has not played. With the `catalog`, the gain per skill of the 前测/中测/后测."""
     by_player: dict[str, list[RunRecord]] = {}
     names: dict[str, tuple[str, str]] = {}
     for player in players:
@@ -213,7 +234,7 @@ def build_report(
             by_player.setdefault(player.id, [])
             names[player.id] = (player.name, player.team)
     for run in runs:
-        if (run.autoplay and not include_autoplay) or (team is not None and run.team != team):
+        if (run.autoplay and not run.as_trainee and not include_autoplay) or (team is not None and run.team != team):
             continue
         if since is not None:
             finished = run_date(run)
@@ -221,7 +242,7 @@ def build_report(
                 continue
         by_player.setdefault(run.player_id, []).append(run)
         names[run.player_id] = (run.player, run.team)  # runs are oldest first: the latest name wins
-    trainees = [_trainee(pid, *names[pid], player_runs, levels) for pid, player_runs in by_player.items()]
+    trainees = [_trainee(pid, *names[pid], player_runs, levels, catalog) for pid, player_runs in by_player.items()]
     trainees.sort(key=lambda t: (t.team, -len(t.levels_passed), -(t.average_best or 0), t.player))
     teams: dict[str, list[TraineeReport]] = {}
     for trainee in trainees:
@@ -260,6 +281,7 @@ CSV_HEADER = [
     "最弱维度",
     "最弱技能",
     "最近一次",
+    "技能提升(百分点)",
 ]
 
 
@@ -292,6 +314,7 @@ def report_csv(report: Report) -> str:
                 "、".join(t.weakest_dimensions),
                 "、".join(t.weakest_skills),
                 t.last_played or "",
+                _pairs(t.gain),
             ]
         )
     for team in report.teams:
@@ -314,6 +337,7 @@ def report_csv(report: Report) -> str:
                 "、".join(team.weakest_dimensions),
                 "、".join(team.weakest_skills),
                 "",
+                _pairs(team.gain),
             ]
         )
     return out.getvalue()

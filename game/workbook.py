@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from .diagnostics import Diagnostic, place_name
 from .models import BankQuestion, Level, QuestionBank, RuleCard
+from .placement import TEST_IDS, TEST_NAMES
 from .report import Report
 from .roster import TraineeAssignments
 
@@ -72,13 +73,28 @@ def _rule(rules: Mapping[str, RuleCard], rule_id: str) -> str:
     return rule.title if rule else rule_id
 
 
+def _gain_rows(report: Report) -> list[list[Any]]:
+    """One row per trainee and blueprint skill (score in each test, gain), then each team's mean gain."""
+    rows: list[list[Any]] = []
+    for t in report.trainees:
+        skills = sorted({skill for scores in t.skill_tests.values() for skill in scores})
+        for skill in skills:
+            scores = [t.skill_tests.get(test, {}).get(skill) for test in TEST_IDS]
+            rows.append([t.team, t.player, skill, *scores, t.gain.get(skill)])
+    for team in report.teams:
+        for skill, value in team.gain.items():
+            rows.append([team.team, "（全队平均）", skill, *(None for _ in TEST_IDS), value])
+    return rows
+
+
 def report_workbook(
     report: Report,
     levels: Mapping[str, Level],
     rules: Mapping[str, RuleCard],
     assignments: Sequence[TraineeAssignments] = (),
 ) -> Workbook:
-    """Sheets: 学员, 团队, 成绩 (trainee × level, one row each), 红线 (by rule), 布置 (assignments)."""
+    """Sheets: 学员, 团队, 成绩 (trainee × level, one row each), 红线 (by rule), 布置 (assignments),
+    提升 (前测/中测/后测 per trainee and skill, and each team's mean gain)."""
     book = Workbook()
     book.remove(book.active)
     add_sheet(
@@ -201,6 +217,9 @@ def report_workbook(
             for t in assignments
             for row in t.rows
         ),
+    )
+    add_sheet(
+        book, "提升", ["团队", "学员", "技能", *(TEST_NAMES[t] for t in TEST_IDS), "提升(百分点)"], _gain_rows(report)
     )
     return book
 

@@ -35,6 +35,7 @@ def make_run(
     wrong=(),
     finished="2026-03-02T10:00:00+08:00",
     n=0,
+    as_trainee=False,
 ) -> RunRecord:
     passed = total >= 60
     return RunRecord(
@@ -56,6 +57,7 @@ def make_run(
         violations=[],
         wrong_questions=list(wrong),
         autoplay=autoplay,
+        as_trainee=as_trainee,
     )
 
 
@@ -478,3 +480,22 @@ def test_the_old_wrong_list_becomes_cards_once(reopen: OpenStore, tui_catalog: C
     assert {c.question for c in store.learning.cards(p.id)} == set(keys)
     assert reopen().learning.migrate_wrong_list(store, p.id, tui_catalog, WEDNESDAY) == 0  # once
     assert [c.lapses for c in reopen().learning.cards(p.id)] == [1, 1]
+
+
+@pytest.mark.parametrize("test_id", ["placement", "midtest", "posttest"])
+def test_placement_and_gain_test_runs_stay_off_bests_and_the_board(reopen: OpenStore, test_id: str) -> None:
+    store = reopen()
+    p = store.create_player("甲", "一组")
+    store.record_run(make_run(p, test_id, 95))
+    assert [r.level_id for r in store.runs(p.id)] == [test_id]
+    assert test_id not in store.bests(p.id)
+    assert store.leaderboard() == [] and store.leaderboard(level_id=test_id) == []
+
+
+def test_an_autoplay_run_counts_as_played_only_when_recorded_as_the_trainee(reopen: OpenStore) -> None:
+    store = reopen()
+    p = store.create_player("甲", "一组")
+    store.record_run(make_run(p, "lv-a", 80, autoplay=True))
+    assert "lv-a" not in store.bests(p.id)
+    store.record_run(make_run(p, "lv-b", 85, autoplay=True, as_trainee=True))
+    assert store.bests(p.id)["lv-b"].score == 85

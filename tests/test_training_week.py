@@ -125,7 +125,7 @@ def test_cli_week_report_and_workbook(saves: Path, tmp_path: Path) -> None:
     assert "还没玩过的学员（2 人）：刘洋、赵敏" in result.output
     assert "测试员" not in result.output
     book = load_workbook(book_path)
-    assert book.sheetnames == ["学员", "团队", "成绩", "红线", "布置"]
+    assert book.sheetnames == ["学员", "团队", "成绩", "红线", "布置", "提升"]
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2"
         assert all(sheet.column_dimensions[c].width >= 6 for c in "ABC")

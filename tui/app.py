@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -25,7 +25,7 @@ from game.catalog import Catalog
 from game.diagnostics import Diagnostic
 from game.drill import build_drill
 from game.loader import content_dir, level_folders, load_catalog
-from game.models import Level
+from game.models import TIERS, Level
 from game.placement import PLACEMENT_ID, assess, level_for
 from game.profile import build_profile
 from game.progress import SavedProgress
@@ -142,6 +142,8 @@ class CollectQuestApp(App[None]):
         """Progress saves and clears, off the UI thread when the store is slow (see tui.progress_saver)."""
         self.unsaved_runs: dict[str, RunRecord] = {}
         """Finished runs storage refused, by run id, until 重试保存 stores them."""
+        self.practice_offered: set[tuple[str, str, int]] = set()
+        """(player, level, failed attempts) a practice drill was offered for: asked once each."""
         """The mode last chosen on the map or a briefing (exams are always assessment)."""
         self.theme = THEME
         self.preview = preview
@@ -321,7 +323,7 @@ class CollectQuestApp(App[None]):
             def decided(yes: bool | None) -> None:
                 if yes and self.player is not None:
                     self.clear_progress(self.player.id)
-                    self._start_run(event.level, event.mode)
+                    self._offer_practice(event.level, event.mode, event.drawn_from)
 
             self.push_screen(
                 ConfirmDialog(
@@ -333,14 +335,59 @@ class CollectQuestApp(App[None]):
                 decided,
             )
             return
-        self._start_run(event.level, event.mode)
+        self._offer_practice(event.level, event.mode, event.drawn_from)
 
-    def _start_run(self, level: Level, mode: str) -> None:
+    def _offer_practice(self, level: Level, mode: str, drawn_from: Catalog | None = None) -> None:
+        """Before another try at a level failed twice, offer a short drill on its skills and the
+        rules behind the points lost (game.adaptive); skipping it starts the level at once."""
+        from game.adaptive import drill_due, failed_attempts, practice_drill, rules_behind
+
+        player, catalog = self.player, self.catalog
+        if player is None or catalog is None or self.preview or level.id not in catalog.levels:
+            self._start_run(level, mode, drawn_from)
+            return
+        bests = self.bests()
+        offer = (player.id, level.id, failed_attempts(bests, level.id))
+        if not drill_due(bests, level.id) or offer in self.practice_offered:
+            self._start_run(level, mode, drawn_from)
+            return
+        self.practice_offered.add(offer)
+        cards = self.learning.cards(player.id)
+        drill = practice_drill(level, cards, catalog, player.id, self.clock, self.seeds(), self.now())
+        if not drill.items:
+            self._start_run(level, mode, drawn_from)
+            return
+        own = [c for c in cards if c.level_id == level.id]
+        rules = "、".join(f"「{catalog.rules[r].title}」" for r in rules_behind(own, catalog)[:3])
+
+        def practised(_: None) -> None:
+            self._start_run(level, mode, drawn_from)
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                screen = DrillScreen(drill, self.learning, catalog, self.now, practice_for=level.title)
+                self.push_screen(screen, practised)
+            elif yes is False:
+                self._start_run(level, mode, drawn_from)
+
+        self.push_screen(
+            ConfirmDialog(
+                f"「{level.title}」已经 {offer[2]} 次没有通过。\n开始之前，先做 {len(drill.items)} 道小练？"
+                "题目来自本关的失分点和相关规则" + (f"：{rules}。" if rules else "。"),
+                yes="先练一练",
+                no="跳过，直接开始",
+                title="关前小练",
+            ),
+            decided,
+        )
+
+    def _start_run(self, level: Level, mode: str, drawn_from: Catalog | None = None) -> None:
+        """Play `level`; its quizzes draw from `drawn_from` (default: the whole catalog)."""
         if self.player is None or self.catalog is None:
             return
         if not level.exam:
             self.preferred_mode = mode
-        session = LevelSession(level, self.catalog, mode=mode, clock=self.clock, seed=self.seeds())
+        session = LevelSession(level, drawn_from or self.catalog, mode=mode, clock=self.clock, seed=self.seeds())
         self.current_run = LevelRun(session, self.player, self.now(), self.catalog)
         self.save_progress()
         # From a briefing the stage takes its place; started straight from the map (the placement
@@ -360,6 +407,12 @@ class CollectQuestApp(App[None]):
     def _show_stage(self, *, push: bool) -> None:
         if self.current_run is None:
             return
+        replayed = self.current_run.replay_stage
+        if replayed is not None and (
+            self.current_run.session.finished or self.current_run.session.stage_index > replayed
+        ):
+            self._end_replay()
+            return
         if self.current_run.session.finished:
             self._finish_run()
             return
@@ -372,8 +425,8 @@ class CollectQuestApp(App[None]):
     def save_progress(self) -> None:
         """Save the run in play. If storage fails, the run goes on in memory and the player is told once;
         if storage is slow (a lock held elsewhere), the save finishes in the background."""
-        if self.current_run is None:
-            return
+        if self.current_run is None or self.current_run.replay_stage is not None:
+            return  # a replay is never saved
         try:
             if self.progress_saver.save(self.current_run.player.id, self.current_run.progress().to_dict()):
                 self._progress_saved()
@@ -470,10 +523,25 @@ class CollectQuestApp(App[None]):
                 verdict = assess(record, run.catalog, run.level)
                 self.learning.save_placement(run.player.id, {**verdict.to_dict(), "when": record.finished})
                 self.call_from_thread(self.notify, verdict.summary(), title="定级测试", timeout=20, markup=False)
+            self._tell_gains(run, record)
         except StorageProblem as problem:
             self.call_from_thread(
                 self.notify, f"错题本未能更新：{problem}", title="存档问题", severity="warning", markup=False
             )
+
+    def _tell_gains(self, run: LevelRun, record: RunRecord) -> None:
+        """After a gain test, its gain per skill; after the exam that opens one, where it is (worker thread)."""
+        from game import gains
+
+        if run.level.id in gains.GAIN_TESTS:
+            found = gains.gains(self.store.runs(run.player.id), run.catalog)
+            self.call_from_thread(self.notify, gains.summary(found), title=run.level.title, timeout=20, markup=False)
+        elif run.level.exam and record.passed and run.level.tier in gains.GAIN_TESTS.values():
+            if gains.due_test(self.store.runs(run.player.id), run.catalog) is not None:
+                name = "中测" if run.level.tier == TIERS[0] else "后测"
+                self.call_from_thread(
+                    self.notify, f"{name}已开放：回到地图按 t，看看培训让各项技能提升了多少。", title=name, markup=False
+                )
 
     def _clear_progress_quietly(self, player_id: str) -> None:
         try:
@@ -556,6 +624,9 @@ class CollectQuestApp(App[None]):
         run = self.current_run
         if run is None:
             return
+        if run.replay_stage is not None:
+            self._end_replay()
+            return
 
         def decided(answer: str | None) -> None:
             if answer == "save":
@@ -593,7 +664,7 @@ class CollectQuestApp(App[None]):
             self.push_screen(HelpScreen(self.screen))
 
     def action_quit(self) -> None:  # type: ignore[override]
-        if self.current_run is None:
+        if self.current_run is None or self.current_run.replay_stage is not None:
             self.exit()
             return
 
@@ -632,6 +703,55 @@ class CollectQuestApp(App[None]):
                 build_drill(cards, self.catalog, self.clock, self.seeds()), self.learning, self.catalog, self.now
             )
         )
+
+    def open_replay(self, level: Level, seed: int, record: list[dict[str, Any]]) -> None:
+        """Pick a decision point of a finished run, then play on from it in practice mode."""
+        from game.replay import decision_points, replay_session
+        from tui.screens.replay import DecisionPicker
+
+        player, catalog = self.player, self.catalog
+        if player is None or catalog is None:
+            return
+        if self.current_run is not None:
+            self.notify("请先完成或离开当前关卡(Esc)。", severity="warning", markup=False)
+            return
+        points = decision_points(level, record)
+        if not points:
+            self.notify("这次没有可以回放的对话决策点。", markup=False)
+            return
+
+        def picked(index: int | None) -> None:
+            if index is None or self.current_run is not None:
+                return
+            point = points[index]
+            try:
+                session = replay_session(level, catalog, seed, record, point, self.clock)
+            except RecordError:
+                self.notify("关卡内容已更新，这次的记录无法回放。", severity="warning", markup=False)
+                return
+            self.current_run = LevelRun(session, player, self.now(), catalog, replay_stage=point.stage)
+            self._show_stage(push=True)
+
+        self.push_screen(DecisionPicker(level, points), picked)
+
+    def open_replay_of(self, level_id: str) -> None:
+        """From the profile's endings: the decision points of the player's latest run of a level."""
+        if self.player is None or self.catalog is None:
+            return
+        level = self.catalog.levels.get(level_id)
+        runs = [r for r in self.store.runs(self.player.id, level_id) if not r.autoplay or r.as_trainee]
+        if level is None or not runs:
+            self.notify("这一关还没有可以回放的记录。", markup=False)
+            return
+        self.open_replay(level, runs[-1].seed, runs[-1].inputs)
+
+    def _end_replay(self) -> None:
+        """A replay ends with its dialogue (or on Esc): back to where it was opened, nothing recorded."""
+        run = self.current_run
+        self.current_run = None
+        if run is not None:
+            self.pop_screen()
+            self.notify(f"「{run.level.title}」回放结束（练习回放，不计成绩、不解锁）。", markup=False)
 
     def open_profile(self) -> None:
         """The player's profile: skills, badges, streak, endings found."""

@@ -253,11 +253,14 @@ class PostgresStore:
                         " %(started)s) ON CONFLICT DO NOTHING",
                         params,
                     )
-                    if not run.autoplay:
+                    # As the embedded store: the placement and gain tests never count as a best or
+                    # on the board; an autoplay run counts as played only when recorded as the trainee's.
+                    ranked = run.level_id not in UNRANKED_LEVELS
+                    if ranked and (not run.autoplay or run.as_trainee):
                         cur.execute(BEST_UPSERT, params)
                         if run.wrong_questions:
                             self._merge_wrong(cur, run.player_id, run.wrong_questions)
-                    if run.mode == "assessment":
+                    if ranked and run.mode == "assessment":
                         cur.execute(BOARD_UPSERT, params)
                 return True
             except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):

@@ -13,9 +13,10 @@ from ..textsafe import has_visible_text, safe_text
 NAME_MAX = 24
 DEFAULT_TEAM = "未分组"
 WRONG_KEEP = 300  # 错题本 entries kept per player
-UNRANKED_LEVELS = frozenset({"placement"})
-"""Runs of these levels (the placement test, game.placement) are kept in the history only: they
-open tiers through their own verdict, never count as a best or on the leaderboard."""
+UNRANKED_LEVELS = frozenset({"placement", "midtest", "posttest"})
+"""Runs of these levels (the placement, mid and post tests: game.placement, game.gains) are kept
+in the history only: they open tiers or measure gain through their own verdict, never count as a
+best or on the leaderboard."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,9 @@ import click
 from rich.table import Table
 from rich.text import Text
 
+from game import gains
 from game.catalog import Catalog
+from game.gains import GAIN_TESTS
 from game.mistakes import KIND_NAMES, ReviewCard, card_question, mistakes_in_run
 from game.models import Level
 from game.placement import PLACEMENT_ID, assess
@@ -84,6 +86,8 @@ def take_in_trainee_run(
         learning.save_placement(run.player_id, {**verdict.to_dict(), "when": run.finished, "run_id": run.run_id})
         if not quiet:
             click.echo(verdict.summary())
+    if level.id in GAIN_TESTS and not quiet:
+        click.echo(gains.summary(gains.gains(store.runs(run.player_id), catalog)))
     if not quiet:
         click.echo(f"已按学员本人的成绩计入（仍标记为自动演示，不上排行榜）；错题本新增或更新 {len(cards)} 张卡片。")
 

@@ -21,8 +21,9 @@ from rich.text import Text
 
 from game.autoplay import POLICIES, autoplay
 from game.catalog import Catalog
+from game.gains import GAIN_TESTS, gain_test, gain_text
 from game.loader import content_dir, level_folders, load_catalog
-from game.placement import PLACEMENT_ID, placement_level
+from game.placement import PLACEMENT_ID, TEST_IDS, TEST_NAMES, placement_level
 from game.quiz import DrawError
 from game.report import Report, build_report, parse_since, report_csv
 from game.roster import (
@@ -260,17 +261,23 @@ def autoplay_command(
         raise CommandError("--as-trainee 需要与 --record 一起使用。")
     player_name = player_name or "自动演示"
     catalog = open_catalog(ctx)
-    level = placement_level(catalog) if level_id == PLACEMENT_ID else _level_or_fail(catalog, level_id)
-    if level is None:
-        raise CommandError("题库里没有可用于定级测试的题目。")
     try:
         name = clean_name(player_name, "学员名字")
         team_name = clean_name(team, "团队名") if team and team.strip() else None
     except ValueError as exc:
         raise CommandError(str(exc)) from None
+    drawn_from = catalog
+    if level_id in GAIN_TESTS:  # drawn without the questions this trainee met in earlier tests
+        known = open_store(ctx).find_player(name, team_name) if record else None
+        found = gain_test(catalog, level_id, open_store(ctx).runs(known.id) if known else [])
+        level, drawn_from = found if found is not None else (None, catalog)
+    else:
+        level = placement_level(catalog) if level_id == PLACEMENT_ID else _level_or_fail(catalog, level_id)
+    if level is None:
+        raise CommandError("题库里没有可用于定级测试的题目。")
     started = datetime.now().astimezone()
     try:
-        session = autoplay(level, catalog, policy, seed, mode=mode)
+        session = autoplay(level, drawn_from, policy, seed, mode=mode)
     except DrawError as exc:
         raise CommandError(f"关卡 {level_id} 的抽题无法满足:{exc}") from None
     except ValueError as exc:
@@ -444,6 +451,32 @@ def _print_report(report: Report) -> None:
             "、".join(team.weakest_skills) or "—",
         )
     console.print(teams)
+    _print_gains(report)
+
+
+def _gain_pairs(gain: dict[str, int]) -> str:
+    return "；".join(f"{skill} {gain_text(value)}" for skill, value in gain.items()) or "—"
+
+
+def _print_gains(report: Report) -> None:
+    """前测 / 中测 / 后测 per trainee, and the gain per skill (per trainee and per team)."""
+    tested = [t for t in report.trainees if t.tests]
+    if not tested:
+        return
+    table = Table(title="测验提升（前测 → 中测 / 后测，各技能答对率的变化，百分点）", title_justify="left")
+    for name in ("团队", "学员", *(TEST_NAMES[t] for t in TEST_IDS), "各技能提升"):
+        table.add_column(name)
+    for t in tested:
+        table.add_row(
+            cell(t.team),
+            cell(t.player),
+            *("—" if t.tests.get(test) is None else str(t.tests[test]) for test in TEST_IDS),
+            Text(_gain_pairs(t.gain)),
+        )
+    for team in report.teams:
+        if team.gain:
+            table.add_row(cell(team.team), Text("（全队平均）"), "", "", "", Text(_gain_pairs(team.gain)))
+    _console().print(table)
 
 
 @click.command("report")
@@ -520,9 +553,15 @@ def report_command(
         if shown_name not in known and (include_test or not trainee.test):
             players.append(Player(f"roster:{trainee.name}", shown_name, trainee.team, ""))
     report = build_report(
-        runs, catalog.levels, players, team=team_name, since=since_date, include_autoplay=include_autoplay
+        runs,
+        catalog.levels,
+        players,
+        team=team_name,
+        since=since_date,
+        include_autoplay=include_autoplay,
+        catalog=catalog,
     )
-    counted = [r for r in store.runs() if include_autoplay or not r.autoplay]
+    counted = [r for r in store.runs() if include_autoplay or not r.autoplay or r.as_trainee]
     status = [
         s
         for s in assignment_status(trainees, assignments, counted, today_date, include_test=include_test)

@@ -49,12 +49,14 @@ class BriefingScreen(Screen[None]):
     ]
 
     class Begin(Message):
-        """Start playing `level` in `mode`."""
+        """Start playing `level` in `mode`; `drawn_from`: the banks its quiz draws from, when not
+        the whole catalog (a mid or post test leaves out the questions taken before)."""
 
-        def __init__(self, level: Level, mode: str) -> None:
+        def __init__(self, level: Level, mode: str, drawn_from: Catalog | None = None) -> None:
             super().__init__()
             self.level = level
             self.mode = mode
+            self.drawn_from = drawn_from
 
     def __init__(self, level: Level, catalog: Catalog, mode: str, state: LevelState) -> None:
         super().__init__()

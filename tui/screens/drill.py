@@ -1,7 +1,11 @@
 """The review drill (错题复习): the 错题本 cards that are due, one at a time against a countdown.
 A quiz card asks its question again (options shuffled afresh); a dialogue card replays the decision
 point — what the other party said and the meters then — with its choices shuffled. Each answer
-is explained at once and schedules the card's next review."""
+is explained at once and schedules the card's next review.
+
+The same screen plays the practice drill offered before another try at a level failed twice
+(game.adaptive, `practice_for` the level's title): its bank questions that are not 错题本 cards
+are kept only when they are missed."""
 
 from __future__ import annotations
 
@@ -72,15 +76,25 @@ class DrillScreen(Screen[None]):
     phase: reactive[str] = reactive("asking")
     """asking (the countdown runs), feedback (the last answer explained), summary (the drill is over)."""
 
-    def __init__(self, drill: Drill, learning: LearningRecords, catalog: Catalog, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        drill: Drill,
+        learning: LearningRecords,
+        catalog: Catalog,
+        now: Callable[[], datetime],
+        *,
+        practice_for: str | None = None,
+    ) -> None:
         super().__init__()
         self.drill = drill
         self.learning = learning
         self.catalog = catalog
         self.now = now
+        self.practice_for = practice_for
         self.selected: set[str] = set()
         self.timer: Timer | None = None
-        self.sub_title = "错题复习"
+        self.title_text = f"关前小练 · {practice_for}" if practice_for else "错题复习"
+        self.sub_title = self.title_text
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
@@ -173,7 +187,7 @@ class DrillScreen(Screen[None]):
                 (kind, "bold"),
                 ("   答对 ", "$text-muted"),
                 (str(self.drill.right), "bold"),
-                (f"   连续答对 {RETIRE_AFTER} 次即移出错题本", "$text-muted"),
+                (f"   连续答对 {RETIRE_AFTER} 次即移出错题本" if not self.practice_for else "", "$text-muted"),
             )
         )
 
@@ -238,7 +252,8 @@ class DrillScreen(Screen[None]):
         if item is None:
             return
         result = self.drill.answer(selection, self.now())
-        self.learning.save_card(result.card)
+        if item.in_book or not result.right:  # a practice question joins the 错题本 only when missed
+            self.learning.save_card(result.card)
         countdown = self.query_one(Countdown)
         countdown.stopped = True
         self._show_feedback(item, result)
@@ -253,7 +268,12 @@ class DrillScreen(Screen[None]):
             verdict = Content.styled("✓ 正确", "bold $text-success")
         else:
             verdict = Content.styled("✗ 错误", "bold $text-error")
-        if result.card.retired:
+        if not item.in_book and result.right:
+            plan = Content.styled("练习题：答对了，不进错题本", "$text-muted")
+        elif not item.in_book:
+            due = result.card.due_at.astimezone().strftime("%m-%d %H:%M")
+            plan = Content(f"已加入错题本，下次复习 {due}")
+        elif result.card.retired:
             plan = Content.styled(f"已连续答对 {RETIRE_AFTER} 次，这张移出错题本", "bold $text-success")
         else:
             due = result.card.due_at.astimezone().strftime("%m-%d %H:%M")
@@ -283,18 +303,20 @@ class DrillScreen(Screen[None]):
         if total == 0:
             text = Content.styled("现在没有到期的错题，去闯关吧。", "bold")
         else:
+            unit = "题" if self.practice_for else "张"  # a practice drill is questions, not only 错题本 cards
             text = Content.assemble(
-                ("本次复习 ", "$text-muted"),
+                ("本次小练 " if self.practice_for else "本次复习 ", "$text-muted"),
                 (f"{total}", "bold"),
-                (" 张，答对 ", "$text-muted"),
+                (f" {unit}，答对 ", "$text-muted"),
                 (f"{self.drill.right}", "bold"),
-                (" 张", "$text-muted"),
+                (f" {unit}", "$text-muted"),
                 (f"，{self.drill.retired} 张已移出错题本" if self.drill.retired else "", "$text-success"),
             )
-        self.query_one("#review-prompt", Static).update(Content.assemble(("复习结束\n", "bold"), text))
-        self.query_one("#review-status", Static).update(Content.styled("错题复习", "bold"))
+        ended = "小练结束" if self.practice_for else "复习结束"
+        self.query_one("#review-prompt", Static).update(Content.assemble((f"{ended}\n", "bold"), text))
+        self.query_one("#review-status", Static).update(Content.styled(self.title_text, "bold"))
         button = self.query_one("#review-next", Button)
-        button.label = "回到地图 (Enter)"
+        button.label = "开始挑战 (Enter)" if self.practice_for else "回到地图 (Enter)"
         button.display = True
         button.focus()
 

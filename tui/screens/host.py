@@ -8,11 +8,12 @@ a screen its app as a `GameHost`.
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from textual.app import App
 
 from game.catalog import Catalog
+from game.models import Level
 from game.progress import SavedProgress
 from game.progression import BestResult
 from game.store.records import Player
@@ -59,6 +60,14 @@ class GameHost(Protocol):
         ...
 
     def open_profile(self) -> None: ...
+
+    def open_replay(self, level: Level, seed: int, record: list[dict[str, Any]]) -> None:
+        """Pick a decision point of this finished run and play on from it in practice mode."""
+        ...
+
+    def open_replay_of(self, level_id: str) -> None:
+        """The same, for the player's latest finished run of a level."""
+        ...
 
     def handbook_open(self) -> bool:
         """Whether the handbook may open now (not during an assessment question)."""

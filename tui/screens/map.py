@@ -23,9 +23,11 @@ from textual.widgets import (
     Static,
 )
 
+from game.adaptive import suggest_next
 from game.catalog import Catalog
+from game.gains import GAIN_TESTS, due_test, gain_test
 from game.models import STAGE_KIND_NAMES, TIERS, Level
-from game.placement import placement_level
+from game.placement import TEST_NAMES, placement_level
 from game.progression import (
     BestResult,
     LevelState,
@@ -123,6 +125,8 @@ class MapScreen(Screen[None]):
         self.sub_title = f"{player.name}{' · ' + player.team if player.team else ''}"
         self.level_ids: list[str | None] = []
         self._resume_offered = False
+        self.due_test: str | None = None
+        """The mid or post test due now (t starts it instead of the placement test)."""
 
     @property
     def mode(self) -> str:
@@ -141,6 +145,7 @@ class MapScreen(Screen[None]):
                 box.border_title = "关卡地图"
                 yield LoadingIndicator(id="map-loading")
                 yield LevelList(id="levels")
+                yield Prose("", id="suggestion")
             with VerticalScroll(id="detail") as detail:
                 detail.border_title = "关卡详情"
         yield Footer()
@@ -187,7 +192,9 @@ class MapScreen(Screen[None]):
             for state in tier_states:
                 items.append(level_item(state, state.level.id == saved_level))
                 self.level_ids.append(state.level.id)
+        self.due_test = self._find_due_test(catalog, bests)
         self._refresh_review_count(catalog, bests)
+        self._refresh_suggestion(catalog, bests, placed)
         levels = self.query_one("#levels", LevelList)
         previous = levels.highlighted_option.id if levels.highlighted_option else None
         levels.set_items(items)
@@ -200,6 +207,29 @@ class MapScreen(Screen[None]):
         placed = getattr(self.app, "placed", None)
         return placed() if callable(placed) else frozenset()
 
+    def _find_due_test(self, catalog: Catalog, bests: dict[str, BestResult]) -> str | None:
+        # The history is read only once an exam that opens a gain test is passed.
+        exams = [exam_of(catalog.levels.values(), tier) for tier in GAIN_TESTS.values()]
+        if not any(exam is not None and exam.id in bests and bests[exam.id].passed for exam in exams):
+            return None
+        return due_test(self.store.runs(self.player.id), catalog)
+
+    def _refresh_suggestion(self, catalog: Catalog, bests: dict[str, BestResult], placed: frozenset[str]) -> None:
+        """建议下一关: inside the tier, the open level that trains the weakest skill."""
+        line = self.query_one("#suggestion", Prose)
+        found = suggest_next(catalog, bests, placed)
+        line.display = found is not None
+        if found is not None:
+            line.update(
+                Content.assemble(
+                    ("建议下一关：", "$text-muted"),
+                    (found.level.title, "bold"),
+                    ("（你的弱项：" if found.score is not None else "（还没练过：", "$text-muted"),
+                    (found.skill, "bold $warning"),
+                    (f" {found.score} 分）" if found.score is not None else "）", "$text-muted"),
+                )
+            )
+
     def _refresh_review_count(self, catalog: Catalog, bests: dict[str, BestResult]) -> None:
         """错题本 size and due cards under the level list; for a new trainee, the placement test."""
         learning = getattr(self.app, "learning", None)
@@ -210,10 +240,13 @@ class MapScreen(Screen[None]):
         learning.migrate_wrong_list(self.store, self.player.id, catalog, now)
         cards = learning.cards(self.player.id)
         due = [c for c in cards if c.is_due(now)]
+        test = f" · {TEST_NAMES[self.due_test]}已开放（t）" if self.due_test else ""
         if due:
-            box.border_subtitle = f"错题本 {len(cards)} 张 · {len(due)} 张待复习（v）"
+            box.border_subtitle = f"错题本 {len(cards)} 张 · {len(due)} 张待复习（v）{test}"
         elif cards:
-            box.border_subtitle = f"错题本 {len(cards)} 张 · 暂无到期"
+            box.border_subtitle = f"错题本 {len(cards)} 张 · 暂无到期{test}"
+        elif test:
+            box.border_subtitle = test.removeprefix(" · ")
         elif not bests and learning.placement(self.player.id) is None:
             box.border_subtitle = "有经验？按 t 做定级测试"
         else:
@@ -373,11 +406,17 @@ class MapScreen(Screen[None]):
         from tui.screens.briefing import BriefingScreen
 
         catalog = self.catalog
-        level = placement_level(catalog) if catalog is not None else None
-        if level is None:
-            self.notify("题库里没有可用于定级测试的题目。", severity="warning", markup=False)
+        if catalog is None:
             return
-        self.post_message(BriefingScreen.Begin(level, "assessment"))
+        if self.due_test is not None:  # the mid or post test, without the questions taken before
+            found = gain_test(catalog, self.due_test, self.store.runs(self.player.id))
+        else:
+            level = placement_level(catalog)
+            found = None if level is None else (level, catalog)
+        if found is None:
+            self.notify("题库里没有可用于测验的题目。", severity="warning", markup=False)
+            return
+        self.post_message(BriefingScreen.Begin(found[0], "assessment", found[1]))
 
     def action_profile(self) -> None:
         host(self.app).open_profile()

@@ -88,6 +88,9 @@ class ResultsScreen(Screen[None]):
         Binding("l", "leaderboard", "排行榜", id="results.leaderboard"),
         Binding("h", "handbook", "查规则", id="results.handbook"),
         Binding("s", "retry_save", "重试保存", id="results.retry-save"),
+        Binding(
+            "j", "replay", "从决策点重玩", tooltip="选一个对话决策点，以练习模式接着打（不计成绩）", id="results.replay"
+        ),
     ]
 
     unsaved: reactive[str | None] = reactive(None, bindings=True, init=False)
@@ -196,6 +199,8 @@ class ResultsScreen(Screen[None]):
             return self.next_level is not None
         if action == "retry_save":
             return self.unsaved is not None
+        if action == "replay":
+            return any(stage.kind == "dialogue" for stage in self.run.level.stages)
         return True
 
     def _unsaved_line(self) -> Content:
@@ -212,6 +217,10 @@ class ResultsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#unsaved").set_class(self.unsaved is None, "-saved")
+
+    def action_replay(self) -> None:
+        session = self.run.session
+        host(self.app).open_replay(self.run.level, session.seed, session.record)
 
     def action_retry_save(self) -> None:
         host(self.app).retry_save(self.run_id)

@@ -24,6 +24,9 @@ class LevelRun:
     player: Player
     started: datetime
     catalog: Catalog
+    replay_stage: int | None = None
+    """A replay from a decision point (game.replay): the dialogue stage it plays; it ends with that
+    stage and is never saved or recorded."""
 
     @property
     def level(self) -> Level:
@@ -58,7 +61,8 @@ class LevelRun:
 
     def screen_title(self) -> str:
         """The header line of a stage screen: mode first, so it survives truncation."""
-        return f"{self.mode_name} · {self.level.title} · {self.stage_label()}"
+        replay = "回放 · " if self.replay_stage is not None else ""
+        return f"{self.mode_name} · {replay}{self.level.title} · {self.stage_label()}"
 
 
 class RunProgressed(Message):
