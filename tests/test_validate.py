@@ -10,7 +10,8 @@ import pytest
 
 from game.diagnostics import CODES, Diagnostic
 from game.loader import load_catalog
-from game.validate import check_paths, counts, has_errors, validate
+from game.playcheck import check_paths, validate
+from game.validate import counts, has_errors
 from game.yamlsource import MAX_FILE_BYTES
 
 FIXTURES = Path(__file__).parent / "fixtures"

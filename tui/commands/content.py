@@ -15,7 +15,7 @@ from typing import Any, TypeVar, Union
 
 import click
 
-from game import loader, paths
+from game import loader, paths, playcheck
 from game import validate as validation
 from game.catalog import Catalog
 from game.diagnostics import Diagnostic
@@ -169,7 +169,7 @@ def _load_checked(
             raise click.BadParameter(f"'{path}' does not exist", param_hint="PATH")
     if not given:
         roots = existing_level_folders(ctx)
-        catalog, diagnostics = validation.check_paths(roots, [content_root], cache=cache)
+        catalog, diagnostics = playcheck.check_paths(roots, [content_root], cache=cache)
         return catalog, diagnostics, [*roots, content_root]
     extra_problems: list[Diagnostic] = []
     files = loader.yaml_files(given)
@@ -182,7 +182,7 @@ def _load_checked(
         for misnamed in loader.misnamed_files([folder]):
             extra_problems.append(loader.misnamed_diagnostic(misnamed))
     context = known_levels(level_folders(ctx), level_files)
-    catalog, diagnostics = validation.check_paths(level_files, content_files, known_levels=context, cache=cache)
+    catalog, diagnostics = playcheck.check_paths(level_files, content_files, known_levels=context, cache=cache)
     return catalog, sorted([*extra_problems, *diagnostics], key=lambda d: (d.file, d.line)), given
 
 
