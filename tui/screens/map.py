@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -39,7 +39,7 @@ from game.progression import (
     xp,
 )
 from game.session import MODE_NAMES
-from game.storage import Player
+from game.storage import Player, StorageProblem
 from game.store import Store
 from tui.screens.host import host
 from tui.widgets.bars import stars_text
@@ -124,6 +124,9 @@ class MapScreen(Screen[None]):
         self.sub_title = f"{player.name}{' · ' + player.team if player.team else ''}"
         self.level_ids: list[str | None] = []
         self._resume_offered = False
+        self.bests: dict[str, BestResult] = {}
+        """The player's best results as last read from the store (by the standing worker)."""
+        self._standing_asked = 0
 
     @property
     def mode(self) -> str:
@@ -165,13 +168,41 @@ class MapScreen(Screen[None]):
         return host(self.app).catalog
 
     def refresh_map(self) -> None:
-        catalog = self.catalog
-        bests = self.store.bests(self.player.id)
-        self._refresh_rank(bests)
+        """Read the player's bests and saved progress from the store off the UI thread, then redraw."""
         self._refresh_mode()
+        self._standing_asked += 1
+        self._read_standing(self._standing_asked)
+
+    @work(thread=True, group="map-standing")
+    def _read_standing(self, asked: int) -> None:
+        try:
+            bests = self.store.bests(self.player.id)
+            stored = self.store.load_progress(self.player.id)
+        except StorageProblem as problem:
+            self.app.call_from_thread(self._standing_failed, asked, str(problem))
+            return
+        self.app.call_from_thread(self._show_standing, asked, bests, SavedProgress.from_stored(stored))
+
+    def _standing_failed(self, asked: int, problem: str) -> None:
+        if asked != self._standing_asked or not self.is_attached:
+            return
+        self.query_one("#rank", Static).update(Content.styled("成绩暂时读不出来", "$text-error"))
+        self.notify(
+            f"读取成绩失败：{problem}\n地图上的星数和关卡状态可能不准；回到地图时会再试。",
+            title="存档问题",
+            severity="error",
+            timeout=10,
+            markup=False,
+        )
+
+    def _show_standing(self, asked: int, bests: dict[str, BestResult], saved: SavedProgress | None) -> None:
+        if asked != self._standing_asked or not self.is_attached:
+            return  # a newer read is on its way, or the map was closed
+        self.bests = bests
+        self._refresh_rank(bests)
+        catalog = self.catalog
         if catalog is None:
             return
-        saved = SavedProgress.from_stored(self.store.load_progress(self.player.id))
         saved_level = saved.level if saved else None
         order = catalog.levels_in_play_order()
         placed = self._placed()
@@ -286,8 +317,7 @@ class MapScreen(Screen[None]):
         catalog = self.catalog
         if level is None or catalog is None:
             return
-        bests = self.store.bests(self.player.id)
-        state = map_states(catalog.levels, bests, [level], self._placed())[0]
+        state = map_states(catalog.levels, self.bests, [level], self._placed())[0]
         kinds = {"dialogue": "对话", "quiz": "快问快答", "audit": "质检"}
         widgets: list[Widget] = [
             Prose(
