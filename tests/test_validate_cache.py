@@ -96,7 +96,7 @@ def test_validate_command_uses_the_cache_unless_told_not_to(tmp_path: Path, monk
     folder = tmp_path / "levels"
     folder.mkdir()
     shutil.copy(DEFECTS / "dead-end.yaml", folder / "level.yaml")
-    args = ["--levels", str(folder), "--content", str(CONTENT), "validate", "--json"]
+    args = ["--only-levels", str(folder), "--content", str(CONTENT), "validate", "--json"]
     runner = CliRunner()
     cold = runner.invoke(cli, args)
     assert (tmp_path / "cache" / explore_cache.CACHE_FILE).is_file()

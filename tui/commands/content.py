@@ -11,17 +11,19 @@ import json
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar, Union
+from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 import click
 
-from game import loader, paths, playcheck
+from game import loader, paths
 from game import validate as validation
 from game.catalog import Catalog
 from game.diagnostics import Diagnostic
-from game.explore_cache import ExplorationCache
 from game.models import GlossaryFile, Level, QuestionBank, RuleFile, ScriptFile
 from game.yamlsource import read_yaml
+
+if TYPE_CHECKING:
+    from game.explore_cache import ExplorationCache
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -152,6 +154,8 @@ def load_checked(
     and folders (content files recognised by their top-level key), checked against the content
     folder and, for `requires`, the levels folder. Dialogue stages explored by an earlier run
     (same content, same program) come from the user's cache unless `use_cache` is False."""
+    from game.explore_cache import ExplorationCache  # here: `levels` and `schema` need no explorer
+
     cache = ExplorationCache.open() if use_cache else ExplorationCache()
     try:
         return _load_checked(ctx, paths, cache)
@@ -162,6 +166,8 @@ def load_checked(
 def _load_checked(
     ctx: click.Context, paths: Iterable[str], cache: ExplorationCache
 ) -> tuple[Catalog, list[Diagnostic], list[Path]]:
+    from game import playcheck
+
     content_root = content_folder(ctx)
     given = [Path(p) for p in paths]
     for path in given:

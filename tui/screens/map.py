@@ -127,6 +127,8 @@ class MapScreen(Screen[None]):
         self.bests: dict[str, BestResult] = {}
         """The player's best results as last read from the store (by the standing worker)."""
         self._standing_asked = 0
+        self._saved: tuple[SavedProgress | None] | None = None
+        """The saved progress as last read (None: not read yet)."""
 
     @property
     def mode(self) -> str:
@@ -170,6 +172,8 @@ class MapScreen(Screen[None]):
     def refresh_map(self) -> None:
         """Read the player's bests and saved progress from the store off the UI thread, then redraw."""
         self._refresh_mode()
+        if self._saved is not None:
+            self._draw(self.bests, self._saved[0] if self._saved else None)  # at once, from the last read
         self._standing_asked += 1
         self._read_standing(self._standing_asked)
 
@@ -199,6 +203,10 @@ class MapScreen(Screen[None]):
         if asked != self._standing_asked or not self.is_attached:
             return  # a newer read is on its way, or the map was closed
         self.bests = bests
+        self._saved = (saved,)
+        self._draw(bests, saved)
+
+    def _draw(self, bests: dict[str, BestResult], saved: SavedProgress | None) -> None:
         self._refresh_rank(bests)
         catalog = self.catalog
         if catalog is None:
