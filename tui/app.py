@@ -161,9 +161,13 @@ class CollectQuestApp(App[None]):
             self.catalog = self.preloaded
             self._open_preview()
         else:
-            # After the first frame: the loading thread would compete with it for the GIL.
-            self.call_after_refresh(self.load_catalog)
+            # After the first frame is drawn: the loading thread (imports, YAML) would compete
+            # with it for the GIL.
+            self.call_after_refresh(lambda: self.screen.call_after_refresh(self._after_first_frame))
         self.call_after_refresh(self._settle_after_start)
+
+    def _after_first_frame(self) -> None:
+        self.call_after_refresh(self.load_catalog)
 
     def _settle_after_start(self) -> None:
         """`run_app` pauses the cyclic GC through start-up; what start-up built lives as long as the
