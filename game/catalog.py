@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import models
-from .models import BankQuestion, GlossaryTerm, Level, QuestionBank, RuleCard, Script
-from .yamlsource import YamlSource
+from .vocabulary import TIERS
+
+if TYPE_CHECKING:  # only named here: the game's first screen can name a Catalog before pydantic loads
+    from .models import BankQuestion, GlossaryTerm, Level, QuestionBank, RuleCard, Script
+    from .yamlsource import YamlSource
 
 
 @dataclass
@@ -33,5 +35,5 @@ class Catalog:
         return set(self.rules) | set(self.glossary)
 
     def levels_in_play_order(self) -> list[Level]:
-        tier_rank = {t: i for i, t in enumerate(models.TIERS)}
+        tier_rank = {t: i for i, t in enumerate(TIERS)}
         return sorted(self.levels.values(), key=lambda lv: (tier_rank[lv.tier], lv.exam, lv.order, lv.id))

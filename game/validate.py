@@ -5,6 +5,11 @@ types, duplicate ids). Here we check what only makes sense across files or acros
 links that point nowhere, nodes nobody reaches, loops with no way out, a pass score no path can
 reach, `requires` chains, refs to rule cards, conditions, meters, flags and question draws.
 Codes are listed in game/diagnostics.py and explained in levels/README.md.
+
+These are the format's checks: structural and cheap, on the link graph (game/graph.py). The
+exhaustive state exploration of each dialogue (CQ009/CQ010/CQ026/CQ028/CQ029/CQ030) is the trainer
+tool's, in game/playcheck.py; `collectquest validate` runs both. This module hands it the dialogues
+fit to explore (`FormatCheck.explorable`) and never imports the explorer (an import contract).
 """
 
 from __future__ import annotations
@@ -15,10 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import conditions, cues, explore
+from . import conditions, cues
 from .catalog import Catalog
 from .diagnostics import Diagnostic
-from .explore_cache import ExplorationCache
 from .graph import strongly_connected
 from .loader import load_catalog
 from .models import (
@@ -37,34 +41,72 @@ WARNING = "warning"
 ERROR = "error"
 
 
+@dataclass(frozen=True)
+class ExplorableDialogue:
+    """A dialogue stage whose links and conditions passed the format checks: fit to explore."""
+
+    path: Path
+    level: Level
+    stage_index: int
+    stage: DialogueStage
+    linked: frozenset[str]
+    """Nodes and endings some link leads to from the start (conditions ignored)."""
+
+    @property
+    def where(self) -> tuple[Any, ...]:
+        return ("stages", self.stage_index)
+
+
+@dataclass
+class FormatCheck:
+    """What the format checks found, and the dialogues the exploration may go on with."""
+
+    found: list[Diagnostic]
+    explorable: list[ExplorableDialogue]
+
+
+def check_format(catalog: Catalog, *, known_levels: Mapping[str, str] | None = None) -> FormatCheck:
+    """Run the format's checks (unsorted; see `validate`)."""
+    checker = _Checker(catalog, dict(known_levels or {}))
+    checker.run()
+    return FormatCheck(checker.found, checker.explorable)
+
+
+def locate(catalog: Catalog, path: Path, loc: tuple[Any, ...], code: str, message: str, severity: str) -> Diagnostic:
+    """A diagnostic at the line and column of `loc` in the file `path` (1:1 if its source is unknown)."""
+    source = catalog.sources.get(path)
+    line, column = source.where(loc) if source else (1, 1)
+    return Diagnostic(str(path), line, column, code, message, severity)
+
+
+def in_order(*groups: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics of every group once each, sorted by place."""
+    unique = dict.fromkeys(d for group in groups for d in group)
+    return sorted(unique, key=lambda d: (d.file, d.line, d.column, d.code, d.message))
+
+
 def validate(
     catalog: Catalog,
     diagnostics: Iterable[Diagnostic] = (),
     *,
     known_levels: Mapping[str, str] | None = None,
-    cache: ExplorationCache | None = None,
 ) -> list[Diagnostic]:
-    """Every problem: the loader's `diagnostics` plus the cross-file checks, sorted by place.
+    """The format's problems: the loader's `diagnostics` plus the cross-file checks, sorted by place.
+    (`game.playcheck.validate` adds the exploration's; `collectquest validate` runs that.)
 
     `known_levels` (level id -> tier) names levels that exist elsewhere, e.g. the shipped levels
-    when checking a single new file, so that its `requires` still resolve. With a `cache`, a
-    dialogue stage explored before (same content, same program) is not explored again; every
-    other check runs as always."""
-    checker = _Checker(catalog, dict(known_levels or {}), cache=cache or ExplorationCache())
-    checker.run()
-    unique = dict.fromkeys([*diagnostics, *checker.found])
-    return sorted(unique, key=lambda d: (d.file, d.line, d.column, d.code, d.message))
+    when checking a single new file, so that its `requires` still resolve."""
+    return in_order(diagnostics, check_format(catalog, known_levels=known_levels).found)
 
 
 def check_paths(
     level_paths: list[Path] | None = None,
     content_paths: list[Path] | None = None,
     known_levels: Mapping[str, str] | None = None,
-    cache: ExplorationCache | None = None,
 ) -> tuple[Catalog, list[Diagnostic]]:
-    """Load and validate in one go (defaults: the levels and content folders)."""
+    """Load and run the format checks in one go (defaults: the levels and content folders)."""
     catalog, diagnostics = load_catalog(level_paths, content_paths)
-    return catalog, validate(catalog, diagnostics, known_levels=known_levels, cache=cache)
+    return catalog, validate(catalog, diagnostics, known_levels=known_levels)
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
@@ -105,14 +147,11 @@ class _Checker:
     catalog: Catalog
     known_levels: dict[str, str]
     found: list[Diagnostic] = field(default_factory=list)
-    explored: dict[int, explore.StageExploration] = field(default_factory=dict)  # id(stage) -> result
-    cache: ExplorationCache = field(default_factory=ExplorationCache)
+    explorable: list[ExplorableDialogue] = field(default_factory=list)
 
     # --- reporting ------------------------------------------------------------------------
     def report(self, path: Path, loc: tuple[Any, ...], code: str, message: str, severity: str = ERROR) -> None:
-        source = self.catalog.sources.get(path)
-        line, column = source.where(loc) if source else (1, 1)
-        self.found.append(Diagnostic(str(path), line, column, code, message, severity))
+        self.found.append(locate(self.catalog, path, loc, code, message, severity))
 
     def run(self) -> None:
         for level_id, level in self.catalog.levels.items():
@@ -155,12 +194,11 @@ class _Checker:
         for index, stage in enumerate(level.stages):
             where = ("stages", index)
             if isinstance(stage, DialogueStage):
-                DialogueCheck(self, path, where, stage).run()
+                DialogueCheck(self, path, level, index, stage).run()
             elif isinstance(stage, QuizStage):
                 self.check_quiz(path, where, stage)
             elif isinstance(stage, AuditStage):
                 self.check_audit(path, where, stage)
-        self.check_scores(path, level)
         self.check_cues(path, level)
         self.check_exam_minimums(path, level)
 
@@ -266,51 +304,6 @@ class _Checker:
         for ri, rule in enumerate(stage.rule_choices):
             self.check_rule(path, where + ("rule_choices", ri), rule, "rule choice")
 
-    def check_scores(self, path: Path, level: Level) -> None:
-        """CQ010/CQ029: the best total (best dialogue paths, perfect quiz and audit answers)."""
-        dialogues = [s for s in level.stages if isinstance(s, DialogueStage)]
-        if any(id(stage) not in self.explored for stage in dialogues):
-            return  # a dialogue could not be explored; its own diagnostics explain why
-        try:
-            done = {i: self.explored[id(s)] for i, s in enumerate(level.stages) if id(s) in self.explored}
-            result = explore.playtest(level, self.catalog, explored=done)
-        except explore.ExplorationError:
-            return
-        if result.errors or result.best is None:
-            return
-        for index, found in result.dialogues.items():
-            if found.dangling_targets:
-                return  # CQ007 explains; scores of a half-linked dialogue mislead
-            if found.best is None and found.best_red_line is not None:
-                self.report(
-                    path,
-                    ("stages", index),
-                    "CQ010",
-                    f"every path through stage {index + 1} that reaches an ending crosses a red line, "
-                    "so the level can never be passed",
-                )
-                return
-        best = result.best
-        if best.total < level.pass_score or not best.passed:
-            self.report(
-                path,
-                ("pass_score",),
-                "CQ010",
-                f"pass_score {level.pass_score} cannot be reached: the best possible total is "
-                f"{best.total} (best dialogue path, every question and audit line right)",
-            )
-            return
-        thresholds = level.star_thresholds()
-        if best.total < thresholds[2]:
-            loc = ("stars",) if level.stars else ("pass_score",)
-            self.report(
-                path,
-                loc,
-                "CQ029",
-                f"three stars need {thresholds[2]} but the best possible total is {best.total}",
-                WARNING,
-            )
-
     # --- across levels --------------------------------------------------------------------
     def tier_of(self, level_id: str) -> str | None:
         if level_id in self.catalog.levels:
@@ -401,8 +394,13 @@ class DialogueCheck:
 
     checker: _Checker
     path: Path
-    where: tuple[Any, ...]
+    level: Level
+    index: int
     stage: DialogueStage
+
+    @property
+    def where(self) -> tuple[Any, ...]:
+        return ("stages", self.index)
 
     def report(self, loc: tuple[Any, ...], code: str, message: str, severity: str = ERROR) -> None:
         self.checker.report(self.path, self.where + loc, code, message, severity)
@@ -440,9 +438,11 @@ class DialogueCheck:
                 "sees what a skilled collector would say",
                 WARNING,
             )
-        self.structure(targets)
+        linked = self.structure(targets)
         if not bad_condition and stage.start in targets:
-            self.explore()
+            self.checker.explorable.append(
+                ExplorableDialogue(self.path, self.level, self.index, stage, frozenset(linked))
+            )
 
     def condition(self, loc: tuple[Any, ...], text: str | None) -> bool:
         """Check one condition; False if it does not parse."""
@@ -515,10 +515,10 @@ class DialogueCheck:
                 )
         return parsed
 
-    def structure(self, targets: set[str]) -> None:
-        """CQ008: nodes and endings no link leads to (conditions ignored)."""
+    def structure(self, targets: set[str]) -> set[str]:
+        """CQ008: nodes and endings no link leads to (conditions ignored). Returns those it leads to."""
         if self.stage.start not in targets:
-            return
+            return set()
         links: dict[str, set[str]] = {}
         for node_id, node in self.stage.nodes.items():
             links[node_id] = {t for c in node.choices for _, t in _targets(c) if t in targets}
@@ -529,7 +529,6 @@ class DialogueCheck:
                 if target not in seen:
                     seen.add(target)
                     stack.append(target)
-        self.linked = seen
         for node_id in self.stage.nodes:
             if node_id not in seen:
                 self.report(
@@ -544,42 +543,4 @@ class DialogueCheck:
                     "CQ008",
                     f"ending '{ending_id}' cannot be reached: no `next` leads to it from the start",
                 )
-
-    def explore(self) -> None:
-        """CQ009/CQ026/CQ030 from the full state exploration (conditions and meters respected)."""
-        try:
-            found = self.checker.cache.explore_stage(self.stage, self.where[1])
-        except explore.ExplorationError as exc:
-            self.report((), "CQ028", f"{exc}; reachability and scores were not checked", WARNING)
-            return
-        self.checker.explored[id(self.stage)] = found
-        for node_id in found.nodes_unreached:
-            if node_id in self.linked:
-                self.report(
-                    ("nodes", node_id),
-                    "CQ030",
-                    f"node '{node_id}' is never reached: the conditions on the way never hold",
-                    WARNING,
-                )
-        for ending_id in found.endings_unreached:
-            if ending_id in self.linked:
-                self.report(
-                    ("endings", ending_id),
-                    "CQ030",
-                    f"ending '{ending_id}' is never reached: the conditions on the way never hold",
-                    WARNING,
-                )
-        for node_id in found.dead_end_nodes:
-            self.report(
-                ("nodes", node_id),
-                "CQ009",
-                f"from node '{node_id}' the conversation can loop forever: no choice from here ever reaches an ending",
-            )
-        for node_id in found.hidden_fallback_nodes:
-            self.report(
-                ("nodes", node_id, "choices"),
-                "CQ026",
-                f"at node '{node_id}' every choice can be hidden by its `if`; the game then shows "
-                "them all. Add a choice without `if`",
-                WARNING,
-            )
+        return seen

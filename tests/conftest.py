@@ -129,6 +129,8 @@ async def login(pilot, name: str = "王小明", team: str = "一组") -> None:
     await type_text(pilot, team)
     await pilot.press("enter")
     await pilot.pause()
+    await pilot.app.workers.wait_for_complete()  # the map reads the player's standing in a worker
+    await pilot.pause()
 
 
 async def highlight_level(pilot, level_id: str) -> None:

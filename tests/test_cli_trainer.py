@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from game.explore import playtest
-from game.validate import check_paths
+from game.playcheck import check_paths
 from tui.cli import cli
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -50,3 +50,19 @@ def test_validation_importing_storage_breaks_a_contract(tmp_path: Path) -> None:
     )
     done = lint(root)
     assert done.returncode != 0 and "game.validate is not allowed to import game.store" in done.stdout
+
+
+def test_validation_importing_the_explorer_breaks_a_contract(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    validate = root / "game" / "validate.py"
+    validate.write_text(validate.read_text(encoding="utf-8") + "\nfrom . import explore  # noqa\n", encoding="utf-8")
+    done = lint(root)
+    assert done.returncode != 0 and "game.validate is not allowed to import game.explore" in done.stdout
+
+
+def test_loading_importing_the_exploration_cache_breaks_a_contract(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    loader = root / "game" / "loader.py"
+    loader.write_text(loader.read_text(encoding="utf-8") + "\nfrom . import explore_cache  # noqa\n", encoding="utf-8")
+    done = lint(root)
+    assert done.returncode != 0 and "game.loader is not allowed to import game.explore" in done.stdout

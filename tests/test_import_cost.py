@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import click
-import pytest
 
 from tui import cli as cli_module
 from tui.commands import content, learning, records, server, trainer, training
@@ -73,11 +72,6 @@ def run_python(code: str) -> object:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tui/app.py imports its screens and the engine at module level again: the lazy imports of #14 "
-    "were dropped when merging the #13/#16 app changes; to be redone",
-)
 def test_first_screen_imports_neither_the_level_models_nor_exploration_nor_commands() -> None:
     screen, modules = run_python(FIRST_SCREEN)  # type: ignore[misc]
     assert screen == "StartScreen"

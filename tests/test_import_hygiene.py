@@ -15,13 +15,13 @@ LOAD_EVERYTHING = """
 import sys
 import game
 from game import audit, conditions, dialogue, explore, graph, loader, progression, quiz, scoring, session
-from game import templates, validate
+from game import playcheck, templates, validate
 from game.explore_cache import ExplorationCache
 from game.loader import load_catalog
 from game.models import DialogueStage
 catalog, diagnostics = load_catalog()
 cache = ExplorationCache.open()  # the test session's cache: stages explored by earlier tests are not again
-validate.validate(catalog, diagnostics, cache=cache)
+playcheck.validate(catalog, diagnostics, cache=cache)
 cache.save()
 for level in catalog.levels.values():
     explored = {i: cache.explore_stage(s, i) for i, s in enumerate(level.stages) if isinstance(s, DialogueStage)}

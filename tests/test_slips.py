@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from game.diagnostics import CODES, place_name
 from game.loader import load_catalog
-from game.validate import check_paths, has_errors
+from game.playcheck import check_paths
+from game.validate import has_errors
 from tui.cli import cli
 
 FIXTURES = Path(__file__).parent / "fixtures"

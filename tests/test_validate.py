@@ -10,7 +10,8 @@ import pytest
 
 from game.diagnostics import CODES, Diagnostic
 from game.loader import load_catalog
-from game.validate import check_paths, counts, has_errors, validate
+from game.playcheck import check_paths, validate
+from game.validate import counts, has_errors
 from game.yamlsource import MAX_FILE_BYTES
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -144,3 +145,21 @@ def test_a_dialogue_too_large_to_explore_is_a_warning(monkeypatch: pytest.Monkey
     monkeypatch.setattr(explore, "MAX_STATES", 2)
     _, diagnostics = check_paths([BROKEN / "valid-base.yaml"], [CONTENT])
     assert [(d.code, d.severity) for d in diagnostics] == [("CQ028", "warning")]
+
+
+EXPLORATION_CODES = {"CQ009", "CQ010", "CQ026", "CQ028", "CQ029", "CQ030"}
+
+
+@pytest.mark.parametrize(
+    "case", [p for p in broken_cases() if {m[2] for m in expected_markers(p)} & EXPLORATION_CODES], ids=lambda p: p.stem
+)
+def test_exploration_findings_come_from_playcheck_and_the_format_checks_agree_on_the_rest(case: Path) -> None:
+    """game.validate is the format without the explorer; game.playcheck adds exactly the exploration codes."""
+    from game import validate as format_checks
+
+    files = sorted(case.rglob("*.yaml")) if case.is_dir() else [case]
+    _, format_only = format_checks.check_paths(files, [CONTENT])
+    _, everything = check_paths(files, [CONTENT])
+    assert not {d.code for d in format_only} & EXPLORATION_CODES
+    assert {d.code for d in everything} & EXPLORATION_CODES
+    assert [d for d in everything if d.code not in EXPLORATION_CODES] == format_only

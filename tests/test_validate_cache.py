@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from game import explore, explore_cache, validate
+from game import explore, explore_cache, playcheck
 from game.explore_cache import ExplorationCache
 from game.loader import load_catalog
 from game.models import DialogueStage
@@ -24,7 +24,7 @@ CONTENT = FIXTURES / "content"
 
 def check(level: Path, cache_dir: Path) -> tuple[list[str], ExplorationCache]:
     cache = ExplorationCache.open(cache_dir)
-    _, diagnostics = validate.check_paths([level], [CONTENT], cache=cache)
+    _, diagnostics = playcheck.check_paths([level], [CONTENT], cache=cache)
     cache.save()
     return [f"{d.line}:{d.column}:{d.code}:{d.message}" for d in diagnostics], cache
 
@@ -96,7 +96,7 @@ def test_validate_command_uses_the_cache_unless_told_not_to(tmp_path: Path, monk
     folder = tmp_path / "levels"
     folder.mkdir()
     shutil.copy(DEFECTS / "dead-end.yaml", folder / "level.yaml")
-    args = ["--levels", str(folder), "--content", str(CONTENT), "validate", "--json"]
+    args = ["--only-levels", str(folder), "--content", str(CONTENT), "validate", "--json"]
     runner = CliRunner()
     cold = runner.invoke(cli, args)
     assert (tmp_path / "cache" / explore_cache.CACHE_FILE).is_file()

@@ -7,6 +7,7 @@ messages (messages up): a player chosen, a stage step to save, a stage finished.
 
 from __future__ import annotations
 
+import gc
 import os
 import random
 import time
@@ -22,18 +23,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from game.catalog import Catalog
-from game.diagnostics import Diagnostic
-from game.drill import build_drill
-from game.loader import content_dir, level_folders, load_catalog
-from game.models import TIERS, Level
-from game.placement import PLACEMENT_ID, assess, level_for
-from game.profile import build_profile
-from game.progress import SavedProgress
 from game.progression import BestResult, level_state, rank_for
-from game.quiz import Clock
-from game.review import build_review
-from game.runs import run_from_session
-from game.session import LevelSession, RecordError
 from game.store import Store, default_location, open_store
 from game.store.embedded import EmbeddedStore
 from game.store.errors import StorageProblem
@@ -42,22 +32,21 @@ from game.store.records import Player, RunRecord
 from game.store.savestore import SaveStore
 from tui.localize import system_commands
 from tui.progress_saver import ProgressSaver
-from tui.screens.audit import AuditScreen
-from tui.screens.briefing import BriefingScreen
 from tui.screens.commands import GameCommands
-from tui.screens.dialogs import ConfirmDialog, LeaveLevelDialog, ResumeDialog
-from tui.screens.dialogue import DialogueScreen
-from tui.screens.drill import DrillScreen
-from tui.screens.handbook import HandbookScreen
-from tui.screens.help import HelpScreen
-from tui.screens.host import GameHost
-from tui.screens.leaderboard import LeaderboardScreen
-from tui.screens.map import MapScreen
-from tui.screens.profile import ProfileScreen
-from tui.screens.quiz import QuizScreen
-from tui.screens.results import ResultsScreen, Standing
-from tui.screens.run import LevelRun, RunProgressed, StageDone
 from tui.screens.start import PlayerChosen, StartScreen
+
+if TYPE_CHECKING:
+    # Everything else is imported where it is used: the start screen shows before the level
+    # models (pydantic), the play engine and the other screens load (tests/test_import_cost.py).
+    from game.diagnostics import Diagnostic
+    from game.models import Level
+    from game.progress import SavedProgress
+    from game.quiz import Clock
+    from game.store.learning import LearningRecords
+    from tui.screens.briefing import BriefingScreen
+    from tui.screens.host import GameHost
+    from tui.screens.map import MapScreen
+    from tui.screens.run import LevelRun, RunProgressed, StageDone
 
 REQUIRE_PIN_ENV = "COLLECTQUEST_REQUIRE_PIN"
 """Set (to 1) by `collectquest serve` for the game processes it starts: every player needs a PIN."""
@@ -125,8 +114,7 @@ class CollectQuestApp(App[None]):
         self.now = now
         self.seeds = seeds
         self.preloaded = catalog
-        self.learning = store.learning
-        """The 错题本 (review cards) and placement results, in the store (its problems shown at start)."""
+        self._learning: LearningRecords | None = None
         self.require_pin = require_pin
         self.diagnostics: list[Diagnostic] = []
         self.player: Player | None = None
@@ -151,10 +139,30 @@ class CollectQuestApp(App[None]):
         if preview:
             self.sub_title = "训练师预览 · 不解锁、不计成绩"
 
+    @property
+    def learning(self) -> LearningRecords:
+        """The 错题本 (review cards) and placement results, beside the saves (opened on first use)."""
+        if self._learning is None:
+            self._open_learning(tell=True)
+        assert self._learning is not None
+        return self._learning
+
+    def _open_learning(self, *, tell: bool) -> None:
+        """Open the learning store; its problems join the saves' (shown at start, or told if too late)."""
+        if self._learning is not None:
+            return
+        known = list(self.store.problems)
+        self._learning = self.store.learning  # its problems join the store's
+        new = [p for p in self.store.problems if p not in known]
+        if new and tell:
+            self.notify("\n".join(new), title="存档提示", severity="warning", timeout=15, markup=False)
+
     # ----------------------------------------------------------------------------------------
     # Start-up
     # ----------------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        if self.preloaded is not None:
+            self._open_learning(tell=False)  # before the start screen, which lists its problems
         # Pushed rather than returned from get_default_screen(): Textual 8.2 does not load the
         # CSS_PATH of a default screen.
         if not self.preview:
@@ -163,7 +171,20 @@ class CollectQuestApp(App[None]):
             self.catalog = self.preloaded
             self._open_preview()
         else:
-            self.load_catalog()
+            # After the first frame is drawn: the loading thread (imports, YAML) would compete
+            # with it for the GIL.
+            self.call_after_refresh(lambda: self.screen.call_after_refresh(self._after_first_frame))
+        self.call_after_refresh(self._settle_after_start)
+
+    def _after_first_frame(self) -> None:
+        self.call_after_refresh(self.load_catalog)
+
+    def _settle_after_start(self) -> None:
+        """`run_app` pauses the cyclic GC through start-up; what start-up built lives as long as the
+        game, so it is frozen out of later collections, then the GC runs again."""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     def on_unmount(self) -> None:
         self.progress_saver.close()
@@ -172,6 +193,8 @@ class CollectQuestApp(App[None]):
         """Preview: a throw-away player on the throw-away store, straight to the level's briefing."""
         if not self.preview or self.catalog is None or self.player is not None:
             return
+        from tui.screens.map import MapScreen
+
         self.player = self.store.create_player("训练师预览", "预览")
         self.push_screen(MapScreen(self.store, self.player))
         if self.preview in self.catalog.levels:
@@ -180,10 +203,14 @@ class CollectQuestApp(App[None]):
     @work(thread=True, exclusive=True, group="catalog")
     def load_catalog(self) -> None:
         """Read every level and handbook file off the UI thread, so the start screen shows at once."""
+        import game.store.learnfile  # noqa: F401 - its import (the play engine) is paid here, not on the UI thread
+        from game.loader import load_catalog
+
         catalog, diagnostics = load_catalog(self.level_paths, self.content_paths)
         self.call_from_thread(self._catalog_loaded, catalog, diagnostics)
 
     def _catalog_loaded(self, catalog: Catalog, diagnostics: list[Diagnostic]) -> None:
+        self._open_learning(tell=True)
         self.diagnostics = diagnostics
         self.catalog = catalog
         if diagnostics:
@@ -211,6 +238,8 @@ class CollectQuestApp(App[None]):
     # ----------------------------------------------------------------------------------------
     @on(PlayerChosen)
     def _player_chosen(self, event: PlayerChosen) -> None:
+        from tui.screens.map import MapScreen
+
         if self.player is None or self.player.id != event.player.id:
             self.preferred_mode = "practice"  # each player starts in the default mode
         self.player = event.player
@@ -221,6 +250,8 @@ class CollectQuestApp(App[None]):
 
     def saved_progress(self) -> SavedProgress | None:
         """The current player's unfinished level, if any. A save that cannot be read is dropped."""
+        from game.progress import SavedProgress
+
         if self.player is None:
             return None
         waiting, stored = self.progress_saver.pending(self.player.id)
@@ -238,6 +269,10 @@ class CollectQuestApp(App[None]):
 
     def offer_resume(self) -> None:
         """If the player left a level unfinished, ask whether to resume it."""
+        from game.placement import level_for
+        from tui.screens.dialogs import ResumeDialog
+        from tui.screens.map import MapScreen
+
         if self.player is None or self.catalog is None or self.current_run is not None:
             return
         saved = self.saved_progress()
@@ -263,6 +298,10 @@ class CollectQuestApp(App[None]):
 
     def resume_run(self) -> None:
         """Rebuild the saved session and go back to the stage it stopped in."""
+        from game.placement import level_for
+        from game.session import RecordError
+        from tui.screens.run import LevelRun
+
         if self.player is None or self.catalog is None:
             return
         saved = self.saved_progress()
@@ -290,6 +329,8 @@ class CollectQuestApp(App[None]):
     # ----------------------------------------------------------------------------------------
     def open_briefing(self, level_id: str, mode: str | None = None, *, replace: bool = False) -> None:
         """Show a level's briefing (on top of the map, or instead of the current screen)."""
+        from tui.screens.briefing import BriefingScreen
+
         if self.catalog is None or self.player is None:
             return
         level = self.catalog.levels.get(level_id)
@@ -306,12 +347,13 @@ class CollectQuestApp(App[None]):
         else:
             self.push_screen(screen)
 
-    @on(MapScreen.LevelPicked)
-    def _level_picked(self, event: MapScreen.LevelPicked) -> None:
+    # Handlers by name rather than @on(...): the decorator would import the screens with the app.
+    def on_map_screen_level_picked(self, event: MapScreen.LevelPicked) -> None:
         self.open_briefing(event.level_id, event.mode)
 
-    @on(BriefingScreen.Begin)
-    def _begin(self, event: BriefingScreen.Begin) -> None:
+    def on_briefing_screen_begin(self, event: BriefingScreen.Begin) -> None:
+        from tui.screens.dialogs import ConfirmDialog
+
         if self.player is None or self.catalog is None:
             return
         saved = self.saved_progress()
@@ -341,6 +383,8 @@ class CollectQuestApp(App[None]):
         """Before another try at a level failed twice, offer a short drill on its skills and the
         rules behind the points lost (game.adaptive); skipping it starts the level at once."""
         from game.adaptive import drill_due, failed_attempts, practice_drill, rules_behind
+        from tui.screens.dialogs import ConfirmDialog
+        from tui.screens.drill import DrillScreen
 
         player, catalog = self.player, self.catalog
         if player is None or catalog is None or self.preview or level.id not in catalog.levels:
@@ -383,6 +427,10 @@ class CollectQuestApp(App[None]):
 
     def _start_run(self, level: Level, mode: str, drawn_from: Catalog | None = None) -> None:
         """Play `level`; its quizzes draw from `drawn_from` (default: the whole catalog)."""
+        from game.session import LevelSession
+        from tui.screens.briefing import BriefingScreen
+        from tui.screens.run import LevelRun
+
         if self.player is None or self.catalog is None:
             return
         if not level.exam:
@@ -395,6 +443,10 @@ class CollectQuestApp(App[None]):
         self._show_stage(push=not isinstance(self.screen, BriefingScreen))
 
     def _stage_screen(self, run: LevelRun) -> Screen:
+        from tui.screens.audit import AuditScreen
+        from tui.screens.dialogue import DialogueScreen
+        from tui.screens.quiz import QuizScreen
+
         stage = run.session.stage
         if stage is None:
             raise ValueError("no stage left")
@@ -462,18 +514,18 @@ class CollectQuestApp(App[None]):
             except RuntimeError:
                 pass  # the app is closing: the write itself has finished either way
 
-    @on(RunProgressed)
-    def _progressed(self, event: RunProgressed) -> None:
+    def on_run_progressed(self, event: RunProgressed) -> None:
         self.save_progress()
 
-    @on(StageDone)
-    def _stage_done(self, event: StageDone) -> None:
+    def on_stage_done(self, event: StageDone) -> None:
         if self.current_run is None:
             return
         self.save_progress()
         self._show_stage(push=False)
 
     def _finish_run(self) -> None:
+        from game.runs import run_from_session
+
         run = self.current_run
         if run is None:
             return
@@ -517,6 +569,8 @@ class CollectQuestApp(App[None]):
 
     def _take_in_learning(self, run: LevelRun, record: RunRecord) -> None:
         """Review cards from the run and, for the placement test, the tiers it opens (worker thread)."""
+        from game.placement import PLACEMENT_ID, assess
+
         try:
             self.learning.take_in_run(record, run.catalog, self.now())
             if run.level.id == PLACEMENT_ID:
@@ -532,6 +586,7 @@ class CollectQuestApp(App[None]):
     def _tell_gains(self, run: LevelRun, record: RunRecord) -> None:
         """After a gain test, its gain per skill; after the exam that opens one, where it is (worker thread)."""
         from game import gains
+        from game.models import TIERS
 
         if run.level.id in gains.GAIN_TESTS:
             found = gains.gains(self.store.runs(run.player.id), run.catalog)
@@ -557,6 +612,9 @@ class CollectQuestApp(App[None]):
         after: dict[str, BestResult],
         problem: str | None,
     ) -> None:
+        from game.review import build_review
+        from tui.screens.results import ResultsScreen, Standing
+
         levels = run.catalog.levels
         standing = Standing(before.get(run.level.id), rank_for(levels, before), rank_for(levels, after))
         review = build_review(run.session, run.catalog)
@@ -604,6 +662,8 @@ class CollectQuestApp(App[None]):
         self.call_from_thread(self._saved_after_retry, record.run_id)
 
     def _saved_after_retry(self, run_id: str) -> None:
+        from tui.screens.results import ResultsScreen
+
         self.unsaved_runs.pop(run_id, None)
         if isinstance(self.screen, ResultsScreen):
             self.screen.unsaved = None
@@ -621,6 +681,8 @@ class CollectQuestApp(App[None]):
 
     def leave_level(self) -> None:
         """Esc in a stage: ask whether to keep playing, save and leave, or abandon."""
+        from tui.screens.dialogs import LeaveLevelDialog
+
         run = self.current_run
         if run is None:
             return
@@ -660,10 +722,14 @@ class CollectQuestApp(App[None]):
     # Other screens and commands
     # ----------------------------------------------------------------------------------------
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
     def action_quit(self) -> None:  # type: ignore[override]
+        from tui.screens.dialogs import ConfirmDialog
+
         if self.current_run is None or self.current_run.replay_stage is not None:
             self.exit()
             return
@@ -684,12 +750,17 @@ class CollectQuestApp(App[None]):
         )
 
     def open_leaderboard(self, level_id: str | None = None) -> None:
+        from tui.screens.leaderboard import LeaderboardScreen
+
         if isinstance(self.screen, LeaderboardScreen):
             return
         self.push_screen(LeaderboardScreen(self.store, self.catalog, self.player, level_id))
 
     def open_review(self) -> None:
         """A short timed drill of the player's due 错题本 cards."""
+        from game.drill import build_drill
+        from tui.screens.drill import DrillScreen
+
         if self.player is None or self.catalog is None or isinstance(self.screen, DrillScreen):
             return
         now = self.now()
@@ -707,6 +778,7 @@ class CollectQuestApp(App[None]):
     def open_replay(self, level: Level, seed: int, record: list[dict[str, Any]]) -> None:
         """Pick a decision point of a finished run, then play on from it in practice mode."""
         from game.replay import decision_points, replay_session
+        from game.session import RecordError
         from tui.screens.replay import DecisionPicker
 
         player, catalog = self.player, self.catalog
@@ -755,6 +827,9 @@ class CollectQuestApp(App[None]):
 
     def open_profile(self) -> None:
         """The player's profile: skills, badges, streak, endings found."""
+        from game.profile import build_profile
+        from tui.screens.profile import ProfileScreen
+
         if self.player is None or self.catalog is None or isinstance(self.screen, ProfileScreen):
             return
         profile = build_profile(self.store.runs(self.player.id), self.catalog, self.now().date())
@@ -769,6 +844,8 @@ class CollectQuestApp(App[None]):
         )
 
     def open_handbook(self, query: str = "", ref: str | None = None) -> None:
+        from tui.screens.handbook import HandbookScreen
+
         if not self.handbook_open():
             self.notify("考核答题中不能查看手册：答完这一题再查。", severity="warning", markup=False)
             return
@@ -779,6 +856,8 @@ class CollectQuestApp(App[None]):
 
     async def jump_to_level(self, level_id: str) -> None:
         """Command palette: open a level's briefing from wherever the player is."""
+        from tui.screens.map import MapScreen
+
         if self.player is None or self.catalog is None:
             self.notify("请先选择玩家。", severity="warning", markup=False)
             return
@@ -822,6 +901,8 @@ def run_app(
 
     import click
 
+    from game.paths import content_dir, level_folders
+
     try:
         with tempfile.TemporaryDirectory(prefix="collectquest-preview-") as scratch:
             opened: Store
@@ -838,6 +919,10 @@ def run_app(
                 preview=preview,
                 require_pin=require_pin,
             )
-            app.run()
+            gc.disable()  # through start-up; the app freezes what it built and turns it back on
+            try:
+                app.run()
+            finally:
+                gc.enable()
     except (StorageProblem, OSError) as exc:
         raise click.ClickException(f"无法打开存档目录：{exc}") from None

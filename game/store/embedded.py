@@ -6,13 +6,16 @@ unchanged (no table = every player PIN-less) and an older game ignores the table
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from tinydb import Query
 
-from .learnfile import LearningStore
 from .pins import hash_pin, pin_matches
 from .records import Player
 from .savestore import SaveStore
+
+if TYPE_CHECKING:
+    from .learnfile import LearningStore
 
 
 class EmbeddedStore(SaveStore):
@@ -29,6 +32,8 @@ class EmbeddedStore(SaveStore):
         """The 错题本 (review cards) and placement results: `<saves>/learning.json`, opened when
         first used (its problems join `problems`)."""
         if self._learning is None:
+            from .learnfile import LearningStore  # here: it loads the play engine, which the start screen does not need
+
             self._learning = LearningStore(self.saves_dir)
             self.problems.extend(p for p in self._learning.problems if p not in self.problems)
         return self._learning

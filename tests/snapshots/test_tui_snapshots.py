@@ -59,6 +59,7 @@ async def some_history(pilot: Pilot) -> None:
     store.record_run(run(rival, "sample-spouse", 70, "2026-03-03T10:10:00"))
     store.record_run(run(mate, "t-quiz", 66, "2026-03-04T16:45:00"))
     app.screen.refresh_map()
+    await app.workers.wait_for_complete()
     await pilot.pause()
 
 

@@ -11,7 +11,7 @@ import json
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar, Union
+from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 import click
 
@@ -19,9 +19,11 @@ from game import loader, paths
 from game import validate as validation
 from game.catalog import Catalog
 from game.diagnostics import Diagnostic
-from game.explore_cache import ExplorationCache
 from game.models import GlossaryFile, Level, QuestionBank, RuleFile, ScriptFile
 from game.yamlsource import read_yaml
+
+if TYPE_CHECKING:
+    from game.explore_cache import ExplorationCache
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -152,6 +154,8 @@ def load_checked(
     and folders (content files recognised by their top-level key), checked against the content
     folder and, for `requires`, the levels folder. Dialogue stages explored by an earlier run
     (same content, same program) come from the user's cache unless `use_cache` is False."""
+    from game.explore_cache import ExplorationCache  # here: `levels` and `schema` need no explorer
+
     cache = ExplorationCache.open() if use_cache else ExplorationCache()
     try:
         return _load_checked(ctx, paths, cache)
@@ -162,6 +166,8 @@ def load_checked(
 def _load_checked(
     ctx: click.Context, paths: Iterable[str], cache: ExplorationCache
 ) -> tuple[Catalog, list[Diagnostic], list[Path]]:
+    from game import playcheck
+
     content_root = content_folder(ctx)
     given = [Path(p) for p in paths]
     for path in given:
@@ -169,7 +175,7 @@ def _load_checked(
             raise click.BadParameter(f"'{path}' does not exist", param_hint="PATH")
     if not given:
         roots = existing_level_folders(ctx)
-        catalog, diagnostics = validation.check_paths(roots, [content_root], cache=cache)
+        catalog, diagnostics = playcheck.check_paths(roots, [content_root], cache=cache)
         return catalog, diagnostics, [*roots, content_root]
     extra_problems: list[Diagnostic] = []
     files = loader.yaml_files(given)
@@ -182,7 +188,7 @@ def _load_checked(
         for misnamed in loader.misnamed_files([folder]):
             extra_problems.append(loader.misnamed_diagnostic(misnamed))
     context = known_levels(level_folders(ctx), level_files)
-    catalog, diagnostics = validation.check_paths(level_files, content_files, known_levels=context, cache=cache)
+    catalog, diagnostics = playcheck.check_paths(level_files, content_files, known_levels=context, cache=cache)
     return catalog, sorted([*extra_problems, *diagnostics], key=lambda d: (d.file, d.line)), given
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from game import explore, graph, templates
+from game import explore, graph, playcheck, templates
 from game import validate as validation
 from game.autoplay import naive_results
 from game.dialogue import replay
@@ -368,7 +368,7 @@ def new_level_command(
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     click.echo(f"已创建 created {display_path(target)}")
-    _, diagnostics = validation.check_paths(
+    _, diagnostics = playcheck.check_paths(
         [target],
         [content] if content.is_dir() else [],
         known_levels={lid: lv.tier for lid, lv in catalog.levels.items()},

@@ -8,15 +8,17 @@ a screen its app as a `GameHost`.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from textual.app import App
 
-from game.catalog import Catalog
-from game.models import Level
-from game.progress import SavedProgress
-from game.progression import BestResult
-from game.store.records import Player
+if TYPE_CHECKING:  # annotations only: the start screen imports this before the level models load
+    from game.catalog import Catalog
+    from game.models import Level
+    from game.progress import SavedProgress
+    from game.progression import BestResult
+    from game.store.records import Player
+    from tui.progress_saver import ProgressSaver
 
 
 @runtime_checkable
@@ -27,6 +29,8 @@ class GameHost(Protocol):
     """Who is playing (None on the start screen)."""
     preferred_mode: str
     """The mode last chosen on the map or a briefing: practice or assessment."""
+    progress_saver: ProgressSaver
+    """Progress saves on their way to the store (read a pending one rather than the store's)."""
 
     @property
     def catalog(self) -> Catalog | None:

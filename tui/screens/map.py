@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -28,6 +28,7 @@ from game.catalog import Catalog
 from game.gains import GAIN_TESTS, due_test, gain_test
 from game.models import STAGE_KIND_NAMES, TIERS, Level
 from game.placement import TEST_NAMES, placement_level
+from game.progress import SavedProgress
 from game.progression import (
     BestResult,
     LevelState,
@@ -41,6 +42,7 @@ from game.progression import (
 )
 from game.session import MODE_NAMES
 from game.store import Store
+from game.store.errors import StorageProblem
 from game.store.records import Player
 from tui.screens.host import host
 from tui.widgets.bars import stars_text
@@ -127,6 +129,11 @@ class MapScreen(Screen[None]):
         self._resume_offered = False
         self.due_test: str | None = None
         """The mid or post test due now (t starts it instead of the placement test)."""
+        self.bests: dict[str, BestResult] = {}
+        """The player's best results as last read from the store (by the standing worker)."""
+        self._standing_asked = 0
+        self._saved: tuple[SavedProgress | None] | None = None
+        """The saved progress as last read (None: not read yet)."""
 
     @property
     def mode(self) -> str:
@@ -169,13 +176,55 @@ class MapScreen(Screen[None]):
         return host(self.app).catalog
 
     def refresh_map(self) -> None:
-        catalog = self.catalog
-        bests = self.store.bests(self.player.id)
-        self._refresh_rank(bests)
+        """Read the player's bests and saved progress from the store off the UI thread, then redraw."""
         self._refresh_mode()
+        if self._saved is not None:
+            self._draw(self.bests, self._saved[0] if self._saved else None)  # at once, from the last read
+        self._standing_asked += 1
+        self._read_standing(self._standing_asked)
+
+    @work(thread=True, group="map-standing")
+    def _read_standing(self, asked: int) -> None:
+        try:
+            bests = self.store.bests(self.player.id)
+            # A save still waiting for the store (a lock held elsewhere) is newer than the stored one.
+            waiting, stored = host(self.app).progress_saver.pending(self.player.id)
+            if not waiting:
+                stored = self.store.load_progress(self.player.id)
+            catalog = self.catalog
+            due = self._find_due_test(catalog, bests) if catalog is not None else None
+        except StorageProblem as problem:
+            self.app.call_from_thread(self._standing_failed, asked, str(problem))
+            return
+        self.app.call_from_thread(self._show_standing, asked, bests, SavedProgress.from_stored(stored), due)
+
+    def _standing_failed(self, asked: int, problem: str) -> None:
+        if asked != self._standing_asked or not self.is_attached:
+            return
+        self.query_one("#rank", Static).update(Content.styled("成绩暂时读不出来", "$text-error"))
+        self.notify(
+            f"读取成绩失败：{problem}\n地图上的星数和关卡状态可能不准；回到地图时会再试。",
+            title="存档问题",
+            severity="error",
+            timeout=10,
+            markup=False,
+        )
+
+    def _show_standing(
+        self, asked: int, bests: dict[str, BestResult], saved: SavedProgress | None, due: str | None
+    ) -> None:
+        if asked != self._standing_asked or not self.is_attached:
+            return  # a newer read is on its way, or the map was closed
+        self.bests = bests
+        self.due_test = due
+        self._saved = (saved,)
+        self._draw(bests, saved)
+
+    def _draw(self, bests: dict[str, BestResult], saved: SavedProgress | None) -> None:
+        self._refresh_rank(bests)
+        catalog = self.catalog
         if catalog is None:
             return
-        saved = host(self.app).saved_progress()
         saved_level = saved.level if saved else None
         order = catalog.levels_in_play_order()
         placed = self._placed()
@@ -192,7 +241,6 @@ class MapScreen(Screen[None]):
             for state in tier_states:
                 items.append(level_item(state, state.level.id == saved_level))
                 self.level_ids.append(state.level.id)
-        self.due_test = self._find_due_test(catalog, bests)
         self._refresh_review_count(catalog, bests)
         self._refresh_suggestion(catalog, bests, placed)
         levels = self.query_one("#levels", LevelList)
@@ -208,7 +256,7 @@ class MapScreen(Screen[None]):
         return placed() if callable(placed) else frozenset()
 
     def _find_due_test(self, catalog: Catalog, bests: dict[str, BestResult]) -> str | None:
-        # The history is read only once an exam that opens a gain test is passed.
+        # In the standing worker: the history is read only once an exam that opens a gain test is passed.
         exams = [exam_of(catalog.levels.values(), tier) for tier in GAIN_TESTS.values()]
         if not any(exam is not None and exam.id in bests and bests[exam.id].passed for exam in exams):
             return None
@@ -318,8 +366,7 @@ class MapScreen(Screen[None]):
         catalog = self.catalog
         if level is None or catalog is None:
             return
-        bests = self.store.bests(self.player.id)
-        state = map_states(catalog.levels, bests, [level], self._placed())[0]
+        state = map_states(catalog.levels, self.bests, [level], self._placed())[0]
         widgets: list[Widget] = [
             Prose(
                 Content.assemble(

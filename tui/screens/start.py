@@ -19,7 +19,6 @@ from game.progression import rank_for, total_stars
 from game.store import Store
 from game.store.errors import StorageProblem
 from game.store.records import DEFAULT_TEAM, Player, clean_name
-from tui.screens.dialogs import ConfirmDialog
 from tui.screens.host import host
 from tui.screens.pin import PinDialog
 from tui.widgets.prose import Prose
@@ -236,6 +235,8 @@ class StartScreen(Screen[None]):
                     Content.styled("✗ 这个名字在该小组已被使用，请换一个（例如加上工号）。", "$text-error")
                 )
                 self.query_one("#name", Input).focus()
+
+        from tui.screens.dialogs import ConfirmDialog  # here: the first screen shows before the level models load
 
         question = f"小组「{player.team}」里已经有玩家「{player.name}」。是你吗？以这个玩家继续？"
         self.app.push_screen(ConfirmDialog(question, yes="以此玩家继续", no="换个名字", title="玩家已存在"), decided)
