@@ -247,6 +247,8 @@ async def test_help_opens_from_every_screen(make_app):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         assert "开始（当前页面）" in screen_text(app)
+        palette_rows = [line for line in screen_text(app).splitlines()[:-1] if "^p" in line]  # not the footer
+        assert len(palette_rows) == 1 and "命令面板" in palette_rows[0]  # listed once, saying what it does
         await pilot.press("escape")
         await login(pilot)
         for keys, name in ((["question_mark"], "关卡地图"), (["l", "question_mark"], "排行榜")):

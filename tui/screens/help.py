@@ -103,7 +103,9 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-box") as box:
             box.border_title = "帮助 · 按键与玩法"
             with VerticalScroll(id="help-body"):
-                global_keys = keys_of(list(type(self.app).BINDINGS)) + [("^p", "命令面板：跳到关卡、排行榜、搜索手册")]
+                palette = ("^p", "命令面板：跳到关卡、排行榜、搜索手册")
+                global_keys = [row for row in keys_of(list(type(self.app).BINDINGS)) if row[0] != palette[0]]
+                global_keys.append(palette)  # the palette once, with what it does (not twice)
                 yield Prose(keys_table("全局", global_keys), classes="help-section")
                 for name, cls in sections:
                     title = f"{name}（当前页面）" if name == current else name
