@@ -311,6 +311,13 @@ async def test_profile_endings_open_a_replay(make_app) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ProfileScreen)
+        await pilot.press("j")
+        await pilot.pause()
+        await pilot.press("end", "enter")  # the last decision point: the turns before it are shown
+        await pilot.pause()
+        assert isinstance(app.screen, DialogueScreen) and app.current_run is not None
+        text = screen_text(app)
+        assert "以上为回放起点之前的对话" in text and "上次的进度" not in text
 
 
 async def test_two_failures_offer_a_practice_drill_before_the_third_try(make_app) -> None:

@@ -780,6 +780,7 @@ class CollectQuestApp(App[None]):
         from game.replay import decision_points, replay_session
         from game.session import RecordError
         from tui.screens.replay import DecisionPicker
+        from tui.screens.run import LevelRun
 
         player, catalog = self.player, self.catalog
         if player is None or catalog is None:

@@ -145,7 +145,9 @@ class DialogueScreen(Screen[None]):
             state, outcome = dialogue.choose(self.stage, state, step.choice)
             if outcome.violation:
                 transcript.add_widget(RedLinePanel(self.run.catalog, outcome.violation, choice.feedback))
-        transcript.add_narration("以上为上次的进度")
+        # A replay starts at the chosen decision point; a resume goes on where the player left.
+        replaying = self.run.replay_stage is not None
+        transcript.add_narration("以上为回放起点之前的对话" if replaying else "以上为上次的进度")
 
     def _say_node(self, node: object, state: dialogue.DialogueState) -> None:
         from game.models import Node

@@ -70,7 +70,7 @@ class DrillScreen(Screen[None]):
         *drill_bindings(),
         Binding("space", "toggle_option", "勾选", key_display="空格", show=False, id="drill.toggle-option"),
         Binding("enter", "submit", "确定/继续", key_display="Enter", priority=True, id="drill.submit"),
-        Binding("escape", "close", "结束复习", key_display="Esc", id="drill.close"),
+        Binding("escape", "close", "结束", key_display="Esc", id="drill.close"),  # a review or a 关前小练,
     ]
 
     phase: reactive[str] = reactive("asking")
