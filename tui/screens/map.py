@@ -199,7 +199,7 @@ class MapScreen(Screen[None]):
         self.app.call_from_thread(self._show_standing, asked, bests, SavedProgress.from_stored(stored), due)
 
     def _standing_failed(self, asked: int, problem: str) -> None:
-        if asked != self._standing_asked or not self.is_attached:
+        if asked != self._standing_asked or not self._showing():
             return
         self.query_one("#rank", Static).update(Content.styled("成绩暂时读不出来", "$text-error"))
         self.notify(
@@ -213,12 +213,16 @@ class MapScreen(Screen[None]):
     def _show_standing(
         self, asked: int, bests: dict[str, BestResult], saved: SavedProgress | None, due: str | None
     ) -> None:
-        if asked != self._standing_asked or not self.is_attached:
+        if asked != self._standing_asked or not self._showing():
             return  # a newer read is on its way, or the map was closed
         self.bests = bests
         self.due_test = due
         self._saved = (saved,)
         self._draw(bests, saved)
+
+    def _showing(self) -> bool:
+        """The map is on screen with its widgets (a late worker result may arrive as the app closes)."""
+        return self.is_attached and not self._closing and bool(self.query("#rank"))
 
     def _draw(self, bests: dict[str, BestResult], saved: SavedProgress | None) -> None:
         self._refresh_rank(bests)
